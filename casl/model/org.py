@@ -1,0 +1,89 @@
+"""The organisation: servers, databases and where each is mounted, mailboxes, DNS views.
+
+>>> org = build_topology("two-servers", seed=7, start="2014-10-02T09:30:00")
+>>> org.mailbox("UserB").database, org.active_server("DB2").name
+('DB2', 'ServerB')
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from casl.errors import LabError
+from casl.facts import exchange as xfacts
+from casl.model.clock import LabClock, PidSource
+from casl.model.server import Server, build_server
+
+
+@dataclass
+class Database:
+    name: str
+    server: str          # the server holding the active (mounted) copy
+    mounted: bool = True
+
+
+@dataclass
+class Mailbox:
+    user: str
+    display_name: str
+    smtp: str
+    database: str
+
+
+@dataclass
+class Organisation:
+    domain: str
+    namespace: str
+    clock: LabClock
+    pids: PidSource
+    servers: dict[str, Server] = field(default_factory=dict)
+    databases: dict[str, Database] = field(default_factory=dict)
+    mailboxes: dict[str, Mailbox] = field(default_factory=dict)
+    # name -> address, per view (split DNS: what clients inside and outside get)
+    dns_internal: dict[str, str] = field(default_factory=dict)
+    dns_external: dict[str, str] = field(default_factory=dict)
+
+    def server(self, name: str) -> Server:
+        for key, s in self.servers.items():
+            if key.lower() == name.lower() or s.fqdn.lower() == name.lower():
+                return s
+        raise LabError(f"there is no server '{name}' in this lab; servers: {', '.join(self.servers)}")
+
+    def mailbox(self, user: str) -> Mailbox:
+        for key, m in self.mailboxes.items():
+            if user.lower() in (key.lower(), m.smtp.lower()):
+                return m
+        raise LabError(f"there is no mailbox '{user}' in this lab; users: {', '.join(self.mailboxes)}")
+
+    def active_server(self, database: str) -> Server:
+        return self.servers[self.databases[database].server]
+
+    def server_by_address(self, address: str) -> Server | None:
+        return next((s for s in self.servers.values() if address in (s.ipv4, s.ipv6.split("%")[0])), None)
+
+
+# Built-in topologies: server name -> (IPv4, databases mounted there, users on each database).
+TOPOLOGIES: dict[str, list[tuple[str, str, str, str]]] = {
+    "single-server": [("ServerA", "10.0.0.11", "DB1", "UserA")],
+    "two-servers": [("ServerA", "10.0.0.11", "DB1", "UserA"), ("ServerB", "10.0.0.12", "DB2", "UserB")],
+}
+EXTERNAL_ADDRESS = "203.0.113.10"   # documentation range: the firewall's public address, NAT to ServerA
+
+
+def build_topology(name: str, *, seed: int, start: str, domain: str = xfacts.ORGANISATION,
+                   namespace: str = xfacts.NAMESPACE) -> Organisation:
+    if name not in TOPOLOGIES:
+        raise LabError(f"unknown topology '{name}'; built-in topologies: {', '.join(TOPOLOGIES)}")
+    clock = LabClock.at(start)
+    org = Organisation(domain, namespace, clock, PidSource(seed))
+    for i, (server, ip, db, user) in enumerate(TOPOLOGIES[name], 1):
+        org.servers[server] = build_server(server, domain, ip, org.pids, clock, ipv6_suffix=i)
+        org.databases[db] = Database(db, server)
+        org.mailboxes[user] = Mailbox(user, user, f"{user.lower()}@{domain}", db)
+        org.dns_internal[f"{server.lower()}.{domain}"] = ip
+    first = next(iter(org.servers.values()))
+    # Both users come in through ServerA, as in the article's walk-through.
+    org.dns_internal[namespace] = first.ipv4
+    org.dns_internal[f"autodiscover.{domain}"] = first.ipv4
+    org.dns_external[namespace] = EXTERNAL_ADDRESS
+    org.dns_external[f"autodiscover.{domain}"] = EXTERNAL_ADDRESS
+    return org
