@@ -168,6 +168,18 @@ class Lab:
         """Shorthand for ``lab.shell(server).run(command)``."""
         return self.shell(server).run(command)
 
+    def table(self, what: str, server: str = ""):
+        """A DataFrame of one collection: sites, bindings, applications, pools, services, processes.
+
+        >>> open_lab("single-server", state=None).table("pools").shape[1]
+        8
+        """
+        from casl.render import frames
+        kinds = ("sites", "bindings", "applications", "pools", "services", "processes")
+        if what not in kinds:
+            raise LabError(f"no table called '{what}'; tables: {', '.join(kinds)}")
+        return getattr(frames, what)(self.org.server(server or self.servers[0]))
+
     def inject(self, fault: str) -> str:
         """Break the lab on purpose with a named fault from ``labs/faults.toml``; returns its title."""
         f = self._apply_fault(fault)

@@ -77,8 +77,9 @@ class Server:
                 continue
             for b in other.web_bindings():
                 for proto, ip, port, host in mine:
-                    if port == b.port and host == b.host.lower() and (ip == b.ip or "*" in (ip, b.ip)) \
-                            and (ip == b.ip or proto == b.protocol):
+                    # Same IP, port and host on two started sites: http.sys cannot give the
+                    # endpoint to both. A specific IP beside "All Unassigned" is allowed.
+                    if port == b.port and host == b.host.lower() and ip == b.ip:
                         return other
         return None
 

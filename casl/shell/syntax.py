@@ -130,6 +130,10 @@ def _value_token(text: str, i: int) -> tuple[Token, int]:
     j = i
     pieces: list[str] = []
     while j < len(text) and not text[j].isspace() and text[j] not in SPECIAL:
+        if text[j] == "`" and j + 1 < len(text) and text[j + 1] not in "\r\n":   # escaped character
+            pieces.append(text[j + 1])
+            j += 2
+            continue
         if text[j] in "'\"":   # abc"d e" is one argument, abcd e, as PowerShell reads it
             inner, k = _read_quoted(text, j)
             pieces.append(inner)
@@ -137,6 +141,8 @@ def _value_token(text: str, i: int) -> tuple[Token, int]:
             continue
         pieces.append(text[j])
         j += 1
+    if j == i:   # a lone '}' or ',' where a value belongs: PowerShell stops here too
+        raise ParseError(f"Unexpected token '{ch}' in expression or statement.", "UnexpectedToken", i, i + 1)
     word = text[i:j]
     if "".join(pieces) != word:
         return Token("word", word, "".join(pieces), i, j, quoted=True), j
@@ -183,7 +189,7 @@ class _Parser:
     def skip_space(self) -> None:
         t = self.text
         while self.i < len(t):
-            if t[self.i] in " \t":
+            if t[self.i].isspace() and t[self.i] not in "\r\n":   # PowerShell treats every Unicode blank alike
                 self.i += 1
             elif t[self.i] == "`" and t[self.i + 1:self.i + 2] in ("\n", "\r"):   # line continuation
                 self.i += 2

@@ -1,2 +1,2 @@
 """Every command the lab's shell knows, one module per family; importing registers them."""
-from casl.shell.commands import location, native, services, utility, webadmin  # noqa: F401
+from casl.shell.commands import location, native, processes, services, utility, webadmin  # noqa: F401
