@@ -43,6 +43,8 @@ class Scenario:
     clock: str
     faults: tuple[str, ...] = ()
     source: str = ""          # the TOML text, for the state file's fingerprint
+    own_faults: tuple[Fault, ...] = ()   # faults declared in the lab file itself ([faults.NAME])
+    setup: tuple[tuple[str, str], ...] = ()  # (server, command) run before the faults, e.g. a saved listing
 
     @property
     def fingerprint(self) -> str:
@@ -56,14 +58,19 @@ def _read_toml(path: Path) -> dict:
         raise LabError(f"{path.name}: not valid TOML ({exc})") from None
 
 
-def load_faults() -> dict[str, Fault]:
-    """Every fault the labs can inject, from ``labs/faults.toml``."""
-    data = _read_toml(labs_dir() / "faults.toml")
+def _faults_from(data: dict, origin: str) -> dict[str, Fault]:
     out = {}
     for name, f in data.items():
+        if not isinstance(f, dict) or "title" not in f or not f.get("commands"):
+            raise LabError(f"{origin}: fault '{name}' needs a title and a list of commands")
         out[name] = Fault(name, f["title"], f.get("symptom", ""), f.get("server", "ServerA"),
-                          tuple(f.get("commands", ())))
+                          tuple(f["commands"]))
     return out
+
+
+def load_faults() -> dict[str, Fault]:
+    """Every fault the labs can inject, from ``labs/faults.toml``."""
+    return _faults_from(_read_toml(labs_dir() / "faults.toml"), "faults.toml")
 
 
 def load_scenario(name_or_path: str | os.PathLike) -> Scenario:
@@ -75,12 +82,18 @@ def load_scenario(name_or_path: str | os.PathLike) -> Scenario:
         known = sorted(x.stem for x in labs_dir().glob("*.toml") if x.stem != "faults")
         raise LabError(f"there is no lab called '{name_or_path}'; labs: {', '.join(known)}")
     text = p.read_text(encoding="utf-8")
-    data = _read_toml(p).get("lab")
+    whole = _read_toml(p)
+    data = whole.get("lab")
     if not isinstance(data, dict):
         raise LabError(f"{p.name}: a lab file needs a [lab] table")
+    own = tuple(_faults_from(whole.get("faults", {}), p.name).values())
+    setup = data.get("setup", [])
+    if not all(isinstance(x, list) and len(x) == 2 and all(isinstance(y, str) for y in x) for x in setup):
+        raise LabError(f"{p.name}: setup is a list of [server, command] pairs")
     try:
         return Scenario(data["name"], data.get("title", data["name"]), data["topology"], int(data["seed"]),
-                        data["clock"], tuple(data.get("faults", ())), text)
+                        data["clock"], tuple(data.get("faults", ())), text, own,
+                        tuple((srv, cmd) for srv, cmd in setup))
     except KeyError as exc:
         raise LabError(f"{p.name}: the [lab] table needs '{exc.args[0]}'") from None
 
@@ -119,6 +132,10 @@ class Lab:
         self.changes = 0
         self._replaying = True
         try:
+            for server, cmd in sc.setup:
+                out = self.shell(server).run(cmd)
+                if "FullyQualifiedErrorId" in out:
+                    raise LabError(f"lab '{sc.name}': setup command failed on {server}: {out.strip()}")
             for f in sc.faults:
                 self._apply_fault(f)
         finally:
@@ -186,6 +203,16 @@ class Lab:
         self._record(["fault", fault])
         return f.title
 
+    def baseline(self) -> "Lab":
+        """The same scenario as it starts, kept nowhere: what checks compare the learner's lab with.
+
+        >>> lab = open_lab("single-server", state=None)
+        >>> lab.baseline().server("ServerA").worker("MSExchangeOWAAppPool").pid == \\
+        ...     lab.server("ServerA").worker("MSExchangeOWAAppPool").pid
+        True
+        """
+        return Lab(self.scenario, None)
+
     def reset(self) -> "Lab":
         """Back to the scenario's start. The old state file is kept as a numbered backup."""
         if self.state_path is not None and self.state_path.exists():
@@ -202,7 +229,7 @@ class Lab:
 
     # --- journal ----------------------------------------------------------------------------
     def _apply_fault(self, name: str) -> Fault:
-        faults = load_faults()
+        faults = load_faults() | {f.name: f for f in self.scenario.own_faults}
         if name not in faults:
             raise LabError(f"unknown fault '{name}'; faults: {', '.join(sorted(faults))}")
         f = faults[name]
@@ -265,7 +292,9 @@ def open_lab(name_or_path: str | os.PathLike = "single-server", *, fresh: bool =
     global _CURRENT
     scenario = load_scenario(name_or_path)
     if state == "auto":
-        path: Path | None = Path.cwd() / STATE_DIR / _notebook_stem() / f"{scenario.name}.json"
+        # CASL_STATE_DIR lets test runs keep their state away from the learner's
+        root = Path(os.environ.get("CASL_STATE_DIR") or Path.cwd() / STATE_DIR)
+        path: Path | None = root / _notebook_stem() / f"{scenario.name}.json"
     else:
         path = Path(state) if state is not None else None
     lab = Lab(scenario, path)

@@ -20,3 +20,11 @@ FRONT_END_HTTPS_PORT = 443
 BACK_END_HTTPS_PORT = 444
 FRONT_END_HTTP_PORT = 80
 BACK_END_HTTP_PORT = 81
+
+# The certificate the lab's administrator already put on the Default Web Site (443 and the loopback
+# 443), issued by the organisation's enterprise CA, as the article's own lab had. 444 keeps the
+# self-signed "Microsoft Exchange" certificate, as Microsoft recommends (facts 1.3).
+LAB_CA = "CN=contoso-DC01-CA, DC=contoso, DC=com"
+LAB_CERT_FRIENDLY_NAME = "Contoso Exchange (internal CA)"
+LAB_CERT_NAMES = ("mail.contoso.com", "autodiscover.contoso.com")
+LAB_CERT_YEARS = 2

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 ROLES = ("answer", "check")
 CHECK_TAG = "nbval-check-output"
+RAISES_TAG = "raises-exception"
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 LANGUAGE_INFO = {
@@ -61,8 +62,11 @@ def lock(cell) -> None:
     cell.metadata["editable"] = False
     cell.metadata["deletable"] = False
     tags = list(cell.metadata.get("tags", []))
-    if CHECK_TAG not in tags:
-        tags.append(CHECK_TAG)
+    # raises-exception: JupyterLab's Run All goes on past an unanswered exercise; nbval still
+    # compares the output, so a failing check is still a failing cell when grading.
+    for tag in (CHECK_TAG, RAISES_TAG):
+        if tag not in tags:
+            tags.append(tag)
     cell.metadata["tags"] = tags
 
 

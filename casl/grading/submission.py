@@ -13,8 +13,10 @@ Nothing a learner wrote runs except as literal data or as text for casl's shell.
 """
 from __future__ import annotations
 
+import ast
 import copy
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,14 +203,115 @@ def _outputs(cell) -> str:
     return json.dumps(cell.get("outputs", []), sort_keys=True)
 
 
-def _legit_failure(cell, exercise: str) -> bool:
-    """A check cell output a learner's own run produces: the outcome shown, then the one-line error."""
-    outs = cell.get("outputs", [])
-    errors = [o for o in outs if o.get("output_type") == "error"]
-    if len(errors) != 1 or errors[0].get("ename") != "CheckFailed":
+_OUTCOME_LINE = re.compile(r"^(Correct|Incorrect|Not attempted|Rejected|Error): (\S+) \(")
+
+
+def _shown_text(output) -> str:
+    data = output.get("data", {})
+    text = data.get("text/plain", "") if isinstance(data, dict) else ""
+    return "".join(text) if isinstance(text, list) else str(text)
+
+
+def _ordinary_outputs(cell, ref, exercise: str) -> bool:
+    """Whether a check cell's outputs are what running it can show (any outcome, or an error).
+
+    Running a check shows its outcome line; anything but Correct also raises (an error output).
+    A kernel restarted before ``import casl`` shows a NameError: ordinary too. Text that claims an
+    outcome the check did not raise for, or any other output, cannot come from running the cell.
+    """
+    reference = {_shown_text(o) for o in ref.get("outputs", [])}
+    failed = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+    for output in cell.get("outputs", []):
+        kind = output.get("output_type")
+        if kind == "error" or (kind == "stream" and output.get("name") == "stderr"):
+            continue
+        if kind not in ("display_data", "execute_result"):
+            return False
+        text = _shown_text(output)
+        match = _OUTCOME_LINE.match(text)
+        if not match or match.group(2) != exercise:
+            return False
+        if match.group(1) == "Correct" and (text not in reference or failed):
+            return False
+        if match.group(1) != "Correct" and not failed:
+            return False
+    return True
+
+
+_SOURCE_LIMIT = 100_000       # larger cells are not inspected for patching (they are never run anyway)
+
+
+def _casl_names(tree: ast.AST) -> set[str]:
+    """Names a cell binds to casl or to things imported from it."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "casl":
+                    names.add(alias.asname or "casl")
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "casl":
+            names.update(alias.asname or alias.name for alias in node.names)
+    return names | {"casl"}
+
+
+def _root(node) -> str | None:
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def patches_casl(source: str) -> bool:
+    """Whether a cell assigns to (or deletes) an attribute of casl or of something imported from it.
+
+    >>> patches_casl("import casl\\ncasl.exercise = lambda i: None")
+    True
+    >>> patches_casl("from casl.exercises.engine import Exercise as E\\nsetattr(E, 'evaluate', print)")
+    True
+    >>> patches_casl("lab = casl.open_lab('bindings')\\nlab.name")
+    False
+    """
+    if len(source) > _SOURCE_LIMIT:
         return False
-    lines = errors[0].get("traceback", [])
-    return len(lines) == 1 and f": {exercise} (" in lines[0]
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    names = _casl_names(tree)
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        elif isinstance(node, ast.Delete):
+            targets = node.targets
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr") \
+                and node.args:
+            targets = [ast.Attribute(value=node.args[0], attr="?")]
+        for target in targets:
+            if isinstance(target, (ast.Attribute, ast.Subscript)) and _root(target) in names:
+                return True
+    return False
+
+
+def _suspicious_cells(nb, release: Release, add) -> None:
+    """Learner cells (added or edited, never run by the grader) that imitate or patch a check."""
+    lines = {C.correct_line(ex): ex.id for ex in release.exercises}
+    reference = {c.get("id"): C.source_text(c) for c in release.nb.cells}
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code" or C.casl_role(cell) is not None:
+            continue
+        source = C.source_text(cell)
+        if reference.get(cell.get("id")) == source:
+            continue
+        shown = source + "".join(_shown_text(o) + "".join(o.get("text", "")) for o in cell.get("outputs", []))
+        imitated = sorted({ex_id for line, ex_id in lines.items() if line in shown})
+        if imitated:
+            add("cell-imitates-check", cell.get("id"), imitated[0], True,
+                "a cell that is not a check shows a check's Correct line")
+        if patches_casl(source):
+            add("cell-patches-casl", cell.get("id"), None, True,
+                "a cell assigns to casl's internals (the grader never runs it)")
 
 
 def findings(nb, release: Release) -> list[dict]:
@@ -242,7 +345,7 @@ def findings(nb, release: Release) -> list[dict]:
                 "the execution count was cleared but the output kept (nbval would skip the cell)")
         elif cell.get("execution_count") is None and ref.get("execution_count") is not None:
             add("check-cell-cleared", cid, ex_id, False, "outputs and execution count cleared")
-        if cell.get("outputs") and _outputs(cell) != _outputs(ref) and not _legit_failure(cell, ex_id):
+        if cell.get("outputs") and _outputs(cell) != _outputs(ref) and not _ordinary_outputs(cell, ref, ex_id):
             add("check-cell-output-changed", cid, ex_id, True,
                 "the stored output is neither the reference nor what a check prints")
         if id_counts[cid] > 1:
@@ -252,6 +355,14 @@ def findings(nb, release: Release) -> list[dict]:
         cid = cell.get("id")
         if role and role[1] == "check" and release.checks.get(role[0]) != cid:
             add("check-cell-added", cid, role[0], True, "a cell claims to be a check cell the release does not have")
+    _suspicious_cells(nb, release, add)
+    by_id = {c.get("id"): c for c in nb.cells}
+    changed = [c.get("id") for c in release.nb.cells
+               if not C.casl_role(c) and c.get("cell_type") == "code" and c.get("id") in by_id
+               and C.source_text(by_id[c.get("id")]) != C.source_text(c)]
+    if changed:
+        add("cells-changed", ", ".join(str(c) for c in changed[:10]), None, False,
+            f"{len(changed)} release code cell(s) edited (not graded: the release's version runs)")
     added = [c.get("id") for c in nb.cells if c.get("id") not in release_ids]
     if added:
         add("cells-added", ", ".join(str(a) for a in added[:10]), None, False,

@@ -41,6 +41,13 @@ class Organisation:
     # name -> address, per view (split DNS: what clients inside and outside get)
     dns_internal: dict[str, str] = field(default_factory=dict)
     dns_external: dict[str, str] = field(default_factory=dict)
+    # public address -> inside address (the perimeter firewall's port forwarding for 443)
+    nat: dict[str, str] = field(default_factory=dict)
+    # issuers each kind of client trusts: domain-joined machines trust the enterprise CA
+    trusted_inside: set[str] = field(default_factory=set)
+    trusted_outside: set[str] = field(default_factory=set)
+    clients: dict[str, object] = field(default_factory=dict)   # casl.model.network.Client by name
+    requests: int = 0                                          # lab.browse calls so far
 
     def server(self, name: str) -> Server:
         for key, s in self.servers.items():
@@ -86,4 +93,28 @@ def build_topology(name: str, *, seed: int, start: str, domain: str = xfacts.ORG
     org.dns_internal[f"autodiscover.{domain}"] = first.ipv4
     org.dns_external[namespace] = EXTERNAL_ADDRESS
     org.dns_external[f"autodiscover.{domain}"] = EXTERNAL_ADDRESS
+    org.nat[EXTERNAL_ADDRESS] = first.ipv4
+    org.trusted_inside.add(xfacts.LAB_CA)
     return org
+
+
+def bind_namespace_certificate(org: Organisation) -> None:
+    """Do the certificate job the article's own lab had done: an enterprise-CA certificate with the
+    namespace on it, bound to every server's Default Web Site 443 bindings (444 keeps the self-signed
+    one). Not part of a fresh install, so only labs that ask for it get it.
+
+    >>> org = build_topology("single-server", seed=1, start="2014-10-02T09:30:00")
+    >>> bind_namespace_certificate(org); org.server("ServerA").certificates[-1].subject
+    'CN=mail.contoso.com'
+    """
+    from datetime import timedelta
+    from casl.model.certificates import Certificate, lab_thumbprint
+    start = org.clock.start - timedelta(days=90)
+    for server in org.servers.values():
+        names = tuple(xfacts.LAB_CERT_NAMES) + (server.name, server.fqdn)
+        cert = Certificate(lab_thumbprint(server.fqdn, xfacts.LAB_CERT_FRIENDLY_NAME), f"CN={org.namespace}",
+                           xfacts.LAB_CA, xfacts.LAB_CERT_FRIENDLY_NAME, names, start,
+                           start + timedelta(days=365 * xfacts.LAB_CERT_YEARS), "IIS", True, False, "Enterprise")
+        server.certificates.append(cert)
+        for key in ("0.0.0.0:443", "127.0.0.1:443"):
+            server.ssl_certs[key] = (cert.thumbprint, "MY")

@@ -42,6 +42,11 @@ class Server:
     # http.sys SSL certificate bindings ("netsh http show sslcert"): "ip:port" -> (thumbprint, store).
     # IIS shows a binding's certificate by looking its IP and port up here.
     ssl_certs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # http.sys URL prefixes W3SVC registered, (protocol, ip, port, host) -> site, and the sites it
+    # had to disable because another site held their endpoint (see casl.model.network).
+    url_registrations: dict[tuple, str] = field(default_factory=dict)
+    failed_sites: dict[str, str] = field(default_factory=dict)
+    net: object = None          # casl.model.network.NetState: connections, firewall rules, ports
 
     @property
     def fqdn(self) -> str:
@@ -57,6 +62,8 @@ class Server:
 
     def site_state(self, site: Site) -> str:
         # With W3SVC down no site answers, whatever its configured state (UNCONFIRMED display detail).
+        if site.name in self.failed_sites:
+            return STOPPED
         return site.state if self.web_running() else STOPPED
 
     def pool_state(self, pool: AppPool) -> str:
@@ -101,6 +108,12 @@ class Server:
             elif not want and pool.worker_pid is not None:
                 self.windows.kill(pool.worker_pid)
                 pool.worker_pid = None
+        self.sync_http()
+
+    def sync_http(self) -> None:
+        """Let http.sys follow the IIS configuration (registrations, disabled sites)."""
+        from casl.model.network import sync_http
+        sync_http(self)
 
     def worker(self, pool_name: str) -> Process | None:
         pool = self.iis.pool(pool_name)
@@ -119,7 +132,10 @@ class Server:
         self.sync_workers()
 
     def set_site_state(self, name: str, state: str) -> None:
-        self.iis.site(name).state = state
+        site = self.iis.site(name)
+        site.state = state
+        self.failed_sites.pop(site.name, None)   # starting (or stopping) clears W3SVC's earlier refusal
+        self.sync_http()
 
     def save_pending(self) -> None:
         self.iis.pending.clear()
@@ -278,4 +294,7 @@ def build_server(name: str, domain: str, ipv4: str, pids: PidSource, clock: LabC
     server.fs.mkdir(r"C:\inetpub\logs\LogFiles\W3SVC1")
     server.fs.mkdir(r"C:\inetpub\logs\LogFiles\W3SVC2")
     server.fs.mkdir(ifacts.EXCHANGE_INSTALL + r"\Logging\HttpProxy")
+    from casl.model.network import NetState, PortSource
+    server.net = NetState(PortSource(pids.seed, name))
+    server.sync_http()
     return server

@@ -265,11 +265,22 @@ def compare_object(ctx, args, items):
             d = {"InputObject": o}
         d["SideIndicator"] = side
         return PSObject("casl.CompareResult", d, COMPARE_VIEW if not props else None)
+    # Each item pairs with at most one equal item on the other side, as PowerShell matches them:
+    # seventeen "state : Started" lines against sixteen leave one of them unmatched.
+    unmatched_ref = list(range(len(ref)))
+    equal, only_dif = [], []
+    for o, k in zip(dif, dif_keys):
+        hit = next((i for i in unmatched_ref if ref_keys[i] == k), None)
+        if hit is None:
+            only_dif.append(o)
+        else:
+            unmatched_ref.remove(hit)
+            equal.append(ref[hit])
     if args.get("IncludeEqual"):
-        out += [row(o, "==") for o, k in zip(ref, ref_keys) if k in dif_keys]
+        out += [row(o, "==") for o in equal]
     if not args.get("ExcludeDifferent"):
-        out += [row(o, "=>") for o, k in zip(dif, dif_keys) if k not in ref_keys]
-        out += [row(o, "<=") for o, k in zip(ref, ref_keys) if k not in dif_keys]
+        out += [row(o, "=>") for o in only_dif]
+        out += [row(ref[i], "<=") for i in unmatched_ref]
     return out
 
 
