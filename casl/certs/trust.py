@@ -198,7 +198,9 @@ def check(leaf, host: str, *, store: str | TrustStore | Sequence = "domain-joine
         err = _verify(ts.store(), cert, chain, at, probe_name, _lenient_ee())
         in_date = err is None
         if not in_date:
-            reasons["dates"] = _date_reason([cert, *chain, *ts.roots], at)
+            top = chain[-1] if chain else cert
+            anchors = [r for r in ts.roots if r.subject == top.issuer]
+            reasons["dates"] = _date_reason([cert, *chain, *anchors], at) or _clean(err)
     else:
         bad = _date_reason([cert, *chain], at)
         in_date = not bad

@@ -31,6 +31,7 @@ END_SOLUTION = "### END SOLUTION"
 
 MAX_ANSWER_CHARS = 20_000      # a real answer is a few lines; anything this long is not an answer
 MAX_ACTION_LINES = 200
+MAX_INT_BITS = 256             # about 77 digits: more than any port, PID or count
 
 _LITERAL_CONSTANTS = (str, bytes, int, float, complex, bool, type(None), type(Ellipsis))
 
@@ -56,9 +57,13 @@ def _shown(node: ast.AST, source: str) -> str:
 def _check_literal(node: ast.AST, source: str) -> None:
     """Raise Rejected unless ``node`` is a literal (numbers, text, ``...``, None, and containers of them)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, _LITERAL_CONSTANTS):
+        if type(node.value) is int and node.value.bit_length() > MAX_INT_BITS:
+            # such a number cannot even be printed in decimal; it is not an answer
+            raise Rejected(f"line {node.lineno}: that number is far too large to be an answer")
         return
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)) \
             and isinstance(node.operand, ast.Constant) and type(node.operand.value) in (int, float, complex):
+        _check_literal(node.operand, source)
         return
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
         for item in node.elts:
@@ -105,6 +110,10 @@ def value_nodes(source: str, names: Sequence[str]) -> dict[str, ast.expr]:
     if len(source) > MAX_ANSWER_CHARS:
         raise Rejected(f"the answer cell holds {len(source)} characters; an answer is at most {MAX_ANSWER_CHARS}")
     allowed = ", ".join(names)
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    if first.startswith(("%", "!")):
+        raise Rejected(f"line 1: `{first[:40]}` is a notebook command; this answer cell holds values, "
+                       f"such as {names[0] if names else 'answer'} = 444")
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:

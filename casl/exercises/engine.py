@@ -230,7 +230,7 @@ class Exercise:
         return arguments
 
     def _run_checks(self, arguments: Callable[[Sequence[str]], dict], wrong_feedback: str | None) -> Outcome:
-        earned = 0.0
+        earned: float = 0          # stays an int when the points are ints (2, not 2.0, in reports)
         results: list[tuple[str, str]] = []      # (status, message) of each sub-check that did not pass
         for sub in self.checks:
             try:

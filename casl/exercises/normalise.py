@@ -26,6 +26,22 @@ __all__ = [
 ]
 
 
+_SHOWN = 60     # longest value quoted in a message: answers may be long, messages stay one short line
+
+
+def _show(value: object) -> str:
+    """``repr(value)``, cut short when long.
+
+    >>> _show("a" * 100)[-6:], len(_show("a" * 100))
+    ('aaa...', 60)
+    """
+    try:
+        text = repr(value)
+    except ValueError:                       # an int too long to print in decimal
+        return "a number with thousands of digits"
+    return text if len(text) <= _SHOWN else text[:_SHOWN - 3] + "..."
+
+
 def _is_int(value: object) -> bool:
     # bool is a subclass of int in Python, but True is not port 1.
     return isinstance(value, int) and not isinstance(value, bool)
@@ -35,16 +51,20 @@ def _whole_number(value: object, what: str, label: str, lowest: int, highest: in
     if isinstance(value, bool):
         raise ParseError(f"{value} is a yes/no value, not {what}")
     if _is_int(value):
+        if value.bit_length() > 64:
+            raise ParseError(f"that number is far out of range for {what} ({lowest} to {highest})")
         number = value
     elif isinstance(value, float):
-        raise ParseError(f"{value!r} is not a whole number; write {what} as digits, e.g. 444")
+        raise ParseError(f"{_show(value)} is not a whole number; write {what} as digits, e.g. 444")
     elif isinstance(value, str):
         match = re.fullmatch(rf"(?:{label}\s*[:=#]?\s*)?(\d+)", value.strip(), re.IGNORECASE)
         if not match:
-            raise ParseError(f"{value!r} is not {what}; write it as digits, e.g. 444")
+            raise ParseError(f"{_show(value)} is not {what}; write it as digits, e.g. 444")
+        if len(match.group(1)) > 20:
+            raise ParseError(f"{_show(value)} is far out of range for {what} ({lowest} to {highest})")
         number = int(match.group(1))
     else:
-        raise ParseError(f"{value!r} is a {type(value).__name__}, not {what}")
+        raise ParseError(f"{_show(value)} is a {type(value).__name__}, not {what}")
     if not lowest <= number <= highest:
         raise ParseError(f"{number} is out of range for {what} ({lowest} to {highest})")
     return number
@@ -108,7 +128,7 @@ def _binding_ip(text: str) -> str:
     if text.startswith("[") and text.endswith("]"):
         return text[1:-1]
     if not re.fullmatch(r"[0-9a-f.:]+", text):
-        raise ParseError(f"{text!r} is not an IP address; use * for All Unassigned")
+        raise ParseError(f"{_show(text)} is not an IP address; use * for All Unassigned")
     return text
 
 
@@ -137,16 +157,16 @@ def binding(value: object, *, protocol: str | None = None) -> Binding:
         if len(parts) == 3:
             parts.insert(0, protocol)
         if len(parts) != 4:
-            raise ParseError(f"{value!r} is not a binding: give (protocol, ip, port, host)")
+            raise ParseError(f"{_show(value)} is not a binding: give (protocol, ip, port, host)")
         proto, ip, number, host = parts
         proto = _binding_protocol(proto, value) if proto not in (None, "") else protocol
         return Binding(proto, _binding_ip(str(ip)), port(number), str(host or "").strip().lower())
     if not isinstance(value, str):
-        raise ParseError(f"{value!r} is a {type(value).__name__}, not a binding such as 'https *:444:'")
+        raise ParseError(f"{_show(value)} is a {type(value).__name__}, not a binding such as 'https *:444:'")
     text = value.strip()
     match = re.fullmatch(r"(?:(?P<proto>[A-Za-z][A-Za-z.]*)\s*(?:/|\s)\s*)?(?P<info>\S+)", text)
     if not match:
-        raise ParseError(f"{value!r} is not a binding such as 'https *:444:'")
+        raise ParseError(f"{_show(value)} is not a binding such as 'https *:444:'")
     proto = _binding_protocol(match.group("proto"), value) if match.group("proto") else protocol
     info = match.group("info")
     if info.startswith("["):                      # [IPv6]:port:host
@@ -157,7 +177,7 @@ def binding(value: object, *, protocol: str | None = None) -> Binding:
     else:
         fields = info.split(":")
     if len(fields) != 3:
-        raise ParseError(f"{value!r} is not a binding: IIS writes one as ip:port:host, e.g. *:444: "
+        raise ParseError(f"{_show(value)} is not a binding: IIS writes one as ip:port:host, e.g. *:444: "
                          "(the host may be empty)")
     ip, number, host = fields
     return Binding(proto, _binding_ip(ip), port(number), host.lower())
@@ -166,10 +186,10 @@ def binding(value: object, *, protocol: str | None = None) -> Binding:
 def _binding_protocol(text: object, whole: object) -> str:
     proto = str(text).strip().lower()
     if proto in _OTHER_PROTOCOLS:
-        raise ParseError(f"{whole!r}: {proto} bindings are not written as ip:port:host; "
+        raise ParseError(f"{_show(whole)}: {proto} bindings are not written as ip:port:host; "
                          "only http and https bindings are")
     if proto not in _WEB_PROTOCOLS:
-        raise ParseError(f"{whole!r}: {proto!r} is not a binding protocol; use http or https")
+        raise ParseError(f"{_show(whole)}: {_show(proto)} is not a binding protocol; use http or https")
     return proto
 
 
@@ -206,7 +226,7 @@ def site_name(value: object) -> str:
     from casl.facts.iis import SITES   # the site names as Exchange setup creates them
 
     if not isinstance(value, str):
-        raise ParseError(f"{value!r} is a {type(value).__name__}, not a site name such as 'Default Web Site'")
+        raise ParseError(f"{_show(value)} is a {type(value).__name__}, not a site name such as 'Default Web Site'")
     text = " ".join(value.split())
     if not text:
         raise ParseError("the site name is empty")
@@ -215,7 +235,7 @@ def site_name(value: object) -> str:
             return site.name
     why = _SITE_ALIASES.get(text.lower())
     if why:
-        raise ParseError(f"{text!r} {why}")
+        raise ParseError(f"{_show(text)} {why}")
     return text
 
 
@@ -236,6 +256,8 @@ def dns_names(value: object) -> frozenset[str]:
     ['autodiscover.contoso.com', 'mail.contoso.com']
     >>> dns_names("DNS:mail.contoso.com, DNS:MAIL.contoso.com") == {"mail.contoso.com"}
     True
+    >>> sorted(dns_names("DNS Name=mail.contoso.com\nDNS Name=autodiscover.contoso.com"))
+    ['autodiscover.contoso.com', 'mail.contoso.com']
     >>> dns_names({"mail.contoso.com", 443})
     Traceback (most recent call last):
     ...
@@ -246,19 +268,20 @@ def dns_names(value: object) -> frozenset[str]:
     elif isinstance(value, (list, tuple, set, frozenset)):
         items = value
     else:
-        raise ParseError(f"{value!r} is a {type(value).__name__}, not DNS names; "
+        raise ParseError(f"{_show(value)} is a {type(value).__name__}, not DNS names; "
                          "give a list such as ['mail.contoso.com']")
     names = set()
     for item in sorted(items, key=repr):
         if not isinstance(item, str):
-            raise ParseError(f"{item!r} is not a DNS name; write names as text, e.g. 'mail.contoso.com'")
-        for part in re.split(r"[,;\s]+", item):
-            name = re.sub(r"^(?:dns\s*name\s*=|dns:)\s*", "", part.strip(), flags=re.IGNORECASE)
-            name = name.strip().strip("'\"").lower().rstrip(".")
+            raise ParseError(f"{_show(item)} is not a DNS name; write names as text, e.g. 'mail.contoso.com'")
+        # the prefixes go first: "DNS Name=" holds a space, and names are split at spaces
+        text = re.sub(r"(?:\bdns\s*name\s*=|\bdns:)", " ", item, flags=re.IGNORECASE)
+        for part in re.split(r"[,;\s]+", text):
+            name = part.strip().strip("'\"").lower().rstrip(".")
             if not name:
                 continue
             if not _DNS_NAME.fullmatch(name):
-                raise ParseError(f"{name!r} is not a DNS name (letters, digits, hyphens and dots)")
+                raise ParseError(f"{_show(name)} is not a DNS name (letters, digits, hyphens and dots)")
             names.add(name)
     return frozenset(names)
 
@@ -451,7 +474,7 @@ def command_line(text: str, known: Mapping[str, Sequence[str] | Mapping[str, str
     casl.errors.ParseError: command line, line 1, column 16: Parameter cannot be processed because the parameter name 'P' is ambiguous. Possible matches include: -Port -PropertyName.
     """
     if not isinstance(text, str):
-        raise ParseError(f"{text!r} is a {type(text).__name__}, not a command line")
+        raise ParseError(f"{_show(text)} is a {type(text).__name__}, not a command line")
     spec = {name.lower(): (name, _param_spec(params)) for name, params in (known or {}).items()}
     toks = _Tokens(text)
     commands = []
@@ -561,7 +584,7 @@ def _endpoint(text: str, row: object) -> tuple[str, int | None]:
         return "*", None
     host, sep, number = text.rpartition(":")
     if not sep or not host:
-        raise ParseError(f"{text!r} in {row!r} is not an address:port pair")
+        raise ParseError(f"{_show(text)} in {_show(row)} is not an address:port pair")
     host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
     return host.lower(), (None if number == "*" else port(number, allow_zero=True))
 
@@ -578,37 +601,37 @@ def netstat_row(value: object) -> NetstatRow:
     """
     if isinstance(value, (tuple, list)):
         if len(value) != 7:
-            raise ParseError(f"{value!r} has {len(value)} fields; a netstat row has 7: "
+            raise ParseError(f"{_show(value)} has {len(value)} fields; a netstat row has 7: "
                              "(proto, local ip, local port, foreign ip, foreign port, state, pid)")
         proto, lip, lport, fip, fport, state, number = value
         proto = str(proto).strip().upper()
         state = str(state or "").strip().upper()
         if state and state not in _TCP_STATES:
-            raise ParseError(f"{state!r} is not a TCP state netstat shows")
+            raise ParseError(f"{_show(state)} is not a TCP state netstat shows")
         fport_n = None if fport in (None, "*") else port(fport, allow_zero=True)
         return NetstatRow(proto, str(lip).strip().lower().strip("[]"), port(lport, allow_zero=True),
                           str(fip).strip().lower().strip("[]"), fport_n, state,
                           None if number in (None, "") else pid(number))
     if not isinstance(value, str):
-        raise ParseError(f"{value!r} is a {type(value).__name__}, not a netstat row")
+        raise ParseError(f"{_show(value)} is a {type(value).__name__}, not a netstat row")
     fields = value.split()
     if not fields or fields[0].upper() not in ("TCP", "UDP"):
-        raise ParseError(f"{value.strip()!r} is not a netstat row: it should start with TCP or UDP")
+        raise ParseError(f"{_show(value.strip())} is not a netstat row: it should start with TCP or UDP")
     proto = fields[0].upper()
     if proto == "TCP":
         if len(fields) not in (4, 5):
-            raise ParseError(f"{value.strip()!r}: a TCP row has proto, local, foreign, state and PID")
+            raise ParseError(f"{_show(value.strip())}: a TCP row has proto, local, foreign, state and PID")
         state = fields[3].upper()
         if state not in _TCP_STATES:
-            raise ParseError(f"{fields[3]!r} is not a TCP state netstat shows")
+            raise ParseError(f"{_show(fields[3])} is not a TCP state netstat shows")
         number = pid(fields[4]) if len(fields) == 5 else None
     else:
         if len(fields) not in (3, 4):
-            raise ParseError(f"{value.strip()!r}: a UDP row has proto, local, foreign and PID")
+            raise ParseError(f"{_show(value.strip())}: a UDP row has proto, local, foreign and PID")
         state = ""
         number = pid(fields[3]) if len(fields) == 4 else None
     lip, lport = _endpoint(fields[1], value.strip())
     fip, fport = _endpoint(fields[2], value.strip())
     if lport is None:
-        raise ParseError(f"{fields[1]!r} has no local port")
+        raise ParseError(f"{_show(fields[1])} has no local port")
     return NetstatRow(proto, lip, lport, fip, fport, state, number)

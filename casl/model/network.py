@@ -23,7 +23,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from casl.model.iis import STARTED, STOPPED
+from casl.model.iis import STARTED
 
 EPHEMERAL_LOW, EPHEMERAL_HIGH = 49152, 65535        # Windows Vista+ dynamic port range
 TIME_WAIT_SECONDS = 240                             # TcpTimedWaitDelay default on Windows
@@ -81,6 +81,7 @@ class Connection:
     opened: datetime
     closed: datetime | None = None
     request: int = 0              # which browse opened it (the lab closes them on the next one)
+    initiator: bool = True        # this end made the connection (and so closes it first)
 
     def endpoint(self, end: str) -> str:
         ip, port = self.local if end == "local" else self.remote
@@ -116,8 +117,8 @@ class NetState:
     firewall: list[FirewallRule] = field(default_factory=list)
 
     def open(self, local: tuple[str, int], remote: tuple[str, int], pid: int, at: datetime,
-             request: int) -> Connection:
-        c = Connection(local, remote, ESTABLISHED, pid, at, request=request)
+             request: int, *, initiator: bool = True) -> Connection:
+        c = Connection(local, remote, ESTABLISHED, pid, at, request=request, initiator=initiator)
         self.connections.append(c)
         return c
 
@@ -127,6 +128,11 @@ class NetState:
             c.state, c.pid, c.closed = TIME_WAIT, 0, at
         elif c in self.connections:
             self.connections.remove(c)
+
+    def close_before(self, request: int, at: datetime) -> None:
+        """Close what earlier requests left open: the browser moved on, the proxy's idle connection ended."""
+        for c in [c for c in self.connections if c.state == ESTABLISHED and c.request < request]:
+            self.close(c, at, active=c.initiator)
 
     def current(self, at: datetime) -> list[Connection]:
         """Connections a netstat run at ``at`` still shows (TIME_WAIT lasts four minutes)."""
@@ -224,5 +230,3 @@ def ssl_certificate(server, local_ip: str, port: int) -> str:
             return server.ssl_certs[key][0]
     return ""
 
-
-STATE_NAMES = {STARTED: STARTED, STOPPED: STOPPED}

@@ -54,6 +54,15 @@ def tokens(line: str) -> list[Token]:
     return [Token(m.group(), m.start() + 1) for m in _TOKEN.finditer(line)]
 
 
+def is_digits(text: str) -> bool:
+    """True for a non-empty run of ASCII digits only (``str.isdigit`` also accepts '²', which ``int`` refuses).
+
+    >>> is_digits("443"), is_digits("²"), is_digits("")
+    (True, False, False)
+    """
+    return text.isascii() and text.isdigit()
+
+
 def first_column(line: str) -> int:
     """1-based column of the first non-blank character (1 for a blank line).
 

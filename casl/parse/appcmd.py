@@ -16,7 +16,7 @@ from typing import Callable
 import pandas as pd
 
 from casl.errors import ParseError
-from casl.parse._text import first_column, lines
+from casl.parse._text import first_column, is_digits, lines
 
 _LINE = re.compile(r'^(?P<kind>[A-Z]+) "(?P<name>[^"]*)" \((?P<attrs>.*)\)$')
 _ATTR_START = re.compile(r",(?=[A-Za-z]\w*:)")
@@ -24,13 +24,13 @@ _ATTR = re.compile(r"^([A-Za-z]\w*):(.*)$", re.DOTALL)
 
 
 def _convert_pid(text: str) -> int:
-    if not text.isdigit():
+    if not is_digits(text):
         raise ValueError("expected the process id in quotes, a number")
     return int(text)
 
 
 def _convert_int(text: str) -> int:
-    if not text.isdigit():
+    if not is_digits(text):
         raise ValueError(f"expected a number, found '{text}'")
     return int(text)
 

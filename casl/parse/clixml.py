@@ -302,6 +302,15 @@ def _local(tag: str) -> str:
     return tag
 
 
+def _line_text(data: str | bytes, line: int | None) -> str | None:
+    """The offending line, for ParseError.text (best effort: bytes are read as UTF-8)."""
+    if line is None:
+        return None
+    text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+    lines = text.splitlines()
+    return lines[line - 1][:200] if 0 < line <= len(lines) else None
+
+
 def _parse_xml(data: str | bytes, source: str) -> _Node:
     builder = _TreeBuilder()
     parser = DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True,
@@ -315,11 +324,12 @@ def _parse_xml(data: str | bytes, source: str) -> _Node:
         line, column = exc.position
         message = str(exc).split(": line ")[0]
         raise ParseError(f"not well-formed XML ({message})", line=line, column=column + 1,
-                         source=source) from None
+                         source=source, text=_line_text(data, line)) from None
     except DefusedXmlException as exc:
+        line = expat.CurrentLineNumber
         raise ParseError(f"refused: {exc} (CLIXML never declares a DTD or entities)",
-                         line=expat.CurrentLineNumber, column=expat.CurrentColumnNumber + 1,
-                         source=source) from None
+                         line=line, column=expat.CurrentColumnNumber + 1,
+                         source=source, text=_line_text(data, line)) from None
     if root is None:
         raise ParseError("no XML element found", line=1, column=1, source=source)
     return root
@@ -329,14 +339,16 @@ def _parse_xml(data: str | bytes, source: str) -> _Node:
 
 
 class _Reader:
-    def __init__(self, source: str, strict: bool):
+    def __init__(self, source: str, strict: bool, data: str | bytes = ""):
         self.source = source
+        self.data = data
         self.strict = strict
         self.objects: dict[str, PSObject] = {}
         self.type_names: dict[str, tuple[str, ...]] = {}
 
     def error(self, node: _Node, message: str) -> ParseError:
-        return ParseError(message, line=node.line, column=node.column, source=self.source)
+        return ParseError(message, line=node.line, column=node.column, source=self.source,
+                          text=_line_text(self.data, node.line))
 
     def value(self, node: _Node, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
@@ -454,7 +466,7 @@ def read(path_or_text: str | bytes | Path, *, strict: bool = True) -> list[Any]:
     ['*:444:']
     """
     data, source = _load(path_or_text)
-    return _Reader(source, strict).document(_parse_xml(data, source))
+    return _Reader(source, strict, data).document(_parse_xml(data, source))
 
 
 def to_frame(objs: Iterable[Any], columns: Iterable[str] | None = None, *,

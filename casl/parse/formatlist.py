@@ -3,7 +3,10 @@
 What PowerShell prints, and what this reader does with it:
 
 * records are separated by one or more blank lines; leading and trailing blank lines, CRLF,
-  a lone CR and a byte-order mark are all fine;
+  a lone CR and a byte-order mark are all fine. Blank lines followed by an indented line are
+  part of the value above (an empty line inside a multi-line value such as an event message,
+  or a lone blank that PowerShell's cut put on a line of its own), since a record never starts
+  with a continuation;
 * ``Name : value`` with the names padded so that the `` : `` lines up; ``Name :`` (nothing after
   the colon) is an empty value; a value may itself contain `` : ``;
 * a value longer than the console is wrapped onto continuation lines indented to the value
@@ -108,6 +111,7 @@ def scan(text: str, source: str | None = None) -> list[list[Field]]:
     record: list[Field] = []
     names: set[str] = set()
     colon = value_column = 0
+    blanks = 0  # blank lines seen since the last non-blank one
     # a field under construction: name, pieces, lengths, line
     open_field: tuple[str, list[str], list[int], int] | None = None
 
@@ -120,22 +124,28 @@ def scan(text: str, source: str | None = None) -> list[list[Field]]:
 
     for number, line in enumerate(_lines(text), start=1):
         if not line.strip():
-            close_field()
-            if record:
-                records.append(record)
-                record, names = [], set()
+            blanks += 1
             continue
         if line[0] in " \t":
             if open_field is None:
                 column = len(line) - len(line.lstrip()) + 1
                 raise ParseError("an indented continuation line with no 'Name : value' line above it",
                                  line=number, column=column, source=source, text=line)
+            # blank lines followed by a continuation were lines of the value: an empty line of a
+            # multi-line string, or a lone blank that PowerShell's cut left on a line of its own
+            open_field[1].extend([""] * blanks)
+            open_field[2].extend([0] * blanks)
+            blanks = 0
             # keep the piece from the value column on, so a cut that left a leading blank survives
             piece = line[value_column:] if not line[:value_column].strip() else line.lstrip()
             open_field[1].append(piece)
             open_field[2].append(len(line.rstrip()))
             continue
         close_field()
+        if blanks and record:
+            records.append(record)
+            record, names = [], set()
+        blanks = 0
         # the colon column of the record's first line is where every name of the record ends;
         # checking there first lets a name contain " :" and a value contain " : "
         if record and line[colon:colon + 2] == " :" and line[colon + 2:colon + 3] in ("", " ") \

@@ -44,7 +44,7 @@ import re
 import pandas as pd
 
 from casl.errors import ParseError
-from casl.parse._text import Token, first_column, fold, lines, tokens
+from casl.parse._text import Token, first_column, fold, is_digits, lines, tokens
 
 SOURCE = "netstat"
 
@@ -204,7 +204,7 @@ class _Reader:
         rest = words[3:]
         state = None
         if proto.text.startswith("TCP"):
-            if not rest or rest[0].text.isdigit():
+            if not rest or is_digits(rest[0].text):
                 column = rest[0].column if rest else end
                 self.fail("expected a TCP state such as LISTENING or ESTABLISHED after the foreign address",
                           number, column, line)
@@ -219,7 +219,7 @@ class _Reader:
         pid = None
         if rest:
             word = rest.pop(0)
-            if not word.text.isdigit():
+            if not is_digits(word.text):
                 what = "a PID" if state else "a PID (UDP rows have no state)"
                 self.fail(f"expected {what}, found '{word.text}'", number, word.column, line)
             pid = int(word.text)
@@ -260,7 +260,7 @@ class _Reader:
         port_column = colon + 1
         if not port_text:
             self.fail(f"expected a port after ':' in the {what}", number, port_column, line)
-        if port_text.isdigit():
+        if is_digits(port_text):
             port = int(port_text)
             if port > 65535:
                 self.fail(f"port {port} is out of range (0 to 65535) in the {what}", number, port_column, line)

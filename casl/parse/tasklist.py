@@ -28,7 +28,7 @@ import re
 import pandas as pd
 
 from casl.errors import ParseError
-from casl.parse._text import first_column, fold, lines
+from casl.parse._text import first_column, fold, is_digits, lines
 
 SOURCE = "tasklist"
 
@@ -61,7 +61,7 @@ _IMAGE_HEADERS = {fold(w["image_header"]) for w in WORDING.values()}
 _NO_TASKS = {fold(w["no_tasks"]) for w in WORDING.values()}
 _NO_SERVICES = {w["no_services"] for w in WORDING.values() if w["no_services"]}
 _RULE = re.compile(r"^=+( +=+)*$")
-_MEMORY = re.compile(r"^(\d{1,3}(?:[,.\u00a0\u202f' ]\d{3})*|\d+) ?K$")
+_MEMORY = re.compile(r"^([0-9]{1,3}(?:[,.\u00a0\u202f' ][0-9]{3})*|[0-9]+) ?K$")
 
 
 def parse(text: str, source: str | None = None) -> pd.DataFrame:
@@ -212,7 +212,7 @@ class _Reader:
 
     def number(self, cell: tuple[str, int], what: str, number: int, line: str) -> int:
         text, column = cell
-        if not text.isdigit():
+        if not is_digits(text):
             self.fail(f"expected {what}, found '{text}'" if text else f"expected {what}", number, column, line)
         return int(text)
 

@@ -293,7 +293,7 @@ def test_rejected_answers_are_recorded_with_the_reason(batch):
         ("rejected-call", PORT): "`int('444')` is a function call",
         ("rejected-import", PORT): "`import os` is not an assignment",
         ("rejected-patch", PORT): "is not an assignment",
-        ("rejected-ps-in-value", PORT): "not valid Python",
+        ("rejected-ps-in-value", PORT): "`%%ps ServerA` is a notebook command",
         ("action-python", ACTION): "starts with `%%ps SERVER`",
         ("action-other-server", ACTION): "meant for ServerA, not ServerB",
     }

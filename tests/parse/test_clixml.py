@@ -278,6 +278,7 @@ def test_an_unknown_tag_in_a_real_export(cmdlets, tmp_path):
     with pytest.raises(ParseError) as caught:
         read(damaged)
     assert caught.value.line == line and "<Bool>" in str(caught.value)
+    assert caught.value.text.strip() == '<Bool N="MRSProxyEnabled">false</Bool>'
 
 
 @pytest.mark.parametrize("text, message", [

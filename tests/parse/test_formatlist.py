@@ -218,6 +218,24 @@ def test_trailing_blank_kept_by_the_copy_also_marks_a_word_break():
     assert parse_raw(text)[0]["Note"] == "the quick brown fox"
 
 
+def test_blank_lines_inside_a_multi_line_value_do_not_end_the_record():
+    text = ("Index   : 4021\nMessage : An error occurred using SSL configuration for endpoint 0.0.0.0:444.\n"
+            "\n          The error status code is contained within the returned data.\nSource  : HttpEvent\n\n"
+            "Index   : 4022\n")
+    records = parse(text)
+    assert [r["Index"] for r in records] == [4021, 4022]
+    assert records[0]["Message"] == ("An error occurred using SSL configuration for endpoint 0.0.0.0:444. "
+                                     "The error status code is contained within the returned data.")
+    assert records[0]["Source"] == "HttpEvent"
+
+
+def test_a_blank_that_the_cut_left_alone_on_a_line_is_kept():
+    record = {"Name": "EX01", "Note": "A" * 20 + " " + "B" * 20}
+    text = render([record], width=27)  # "Note : " leaves 20: the blank after the A's is cut alone
+    assert "\n\n       BBBB" in text
+    assert parse_raw(text, width=27) == [record]
+
+
 @pytest.mark.parametrize("text, line, column", [
     ("Name : EX01\ngarbage\n", 2, 1),
     ("   continued : with nothing above\n", 1, 4),

@@ -21,7 +21,7 @@ SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # characters a damaged copy-paste plausibly carries, plus the ones every parser splits on
-NOISE = st.sampled_from(list(' \t\r\n:[]%*",=()/\\.-0123456789KTCPUDLISTENabcÄé\u00a0\u2019\ufeff'))
+NOISE = st.sampled_from(list('²٣ \t\r\n:[]%*",=()/\\.-0123456789KTCPUDLISTENabcÄé\u00a0\u2019\ufeff\x0b\x1c\x85\u2028\x00'))
 
 
 @st.composite

@@ -137,3 +137,11 @@ def test_unusual_names(on_cert, host, ok):
     c = LAB.issue([on_cert], issuer="fabrikam")
     r = check(c, host, store="outside")
     assert r.name_matches is ok and r.trusted_issuer and r.in_date
+
+
+def test_expired_root_is_a_dates_problem_naming_the_root():
+    c = LAB.issue(["mail.contoso.com"], issuer="contoso",
+                  not_before=datetime(2031, 6, 1, tzinfo=timezone.utc), days=365)
+    r = check(c, "mail.contoso.com", store="domain-joined", at=datetime(2032, 1, 15, tzinfo=timezone.utc))
+    assert r.failed == ["dates"]
+    assert r.reasons["dates"].startswith("CA certificate 'Contoso Root CA' expired 2031-12-27")
