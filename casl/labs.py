@@ -150,6 +150,8 @@ class Lab:
                     self.shell(entry[1]).run(entry[2])
                 elif kind == "fault":
                     self._apply_fault(entry[1])
+                elif kind == "browse":
+                    self._browse(*entry[1:])
                 else:
                     raise LabError(f"unknown journal entry '{kind}'")
                 self.journal.append(entry)
@@ -196,6 +198,26 @@ class Lab:
         if what not in kinds:
             raise LabError(f"no table called '{what}'; tables: {', '.join(kinds)}")
         return getattr(frames, what)(self.org.server(server or self.servers[0]))
+
+    def browse(self, user: str, url: str, client: str = "browser", where: str = "inside", *,
+               accept_warning: bool = False):
+        """Open ``url`` as ``user`` and follow the request hop by hop (see :mod:`casl.flow`).
+
+        ``where`` is "inside" (a domain-joined workstation), "outside" (the Internet) or a server
+        name (a browser on that server). The result has ``.outcome``, ``.status``, ``.hops`` and
+        ``.mermaid()``; the connections and log lines it made stay in the lab.
+
+        >>> lab = open_lab("single-server", state=None)
+        >>> lab.browse("UserA", "https://ServerA/owa", where="ServerA").outcome
+        'ok'
+        """
+        result = self._browse(user, url, client, where, accept_warning)
+        self._record(["browse", user, url, client, where, accept_warning])
+        return result
+
+    def _browse(self, user, url, client="browser", where="inside", accept_warning=False):
+        from casl.flow import browse
+        return browse(self.org, user, url, client, where, accept_warning=accept_warning)
 
     def inject(self, fault: str) -> str:
         """Break the lab on purpose with a named fault from ``labs/faults.toml``; returns its title."""
@@ -251,6 +273,7 @@ class Lab:
 
     def note_change(self, server: str) -> None:
         self.changes += 1
+        self.org.server(server).sync_http()   # W3SVC follows each configuration change at once
 
     def _record(self, entry: list) -> None:
         self.journal.append(entry)

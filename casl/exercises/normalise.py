@@ -256,7 +256,7 @@ def dns_names(value: object) -> frozenset[str]:
     ['autodiscover.contoso.com', 'mail.contoso.com']
     >>> dns_names("DNS:mail.contoso.com, DNS:MAIL.contoso.com") == {"mail.contoso.com"}
     True
-    >>> sorted(dns_names("DNS Name=mail.contoso.com\nDNS Name=autodiscover.contoso.com"))
+    >>> sorted(dns_names("DNS Name=mail.contoso.com\\nDNS Name=autodiscover.contoso.com"))
     ['autodiscover.contoso.com', 'mail.contoso.com']
     >>> dns_names({"mail.contoso.com", 443})
     Traceback (most recent call last):

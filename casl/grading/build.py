@@ -182,7 +182,7 @@ def verify_checks(nb, stem: str) -> None:
         want = C.correct_line(ex)
         shown = [o.get("data", {}).get("text/plain") for o in cell.outputs if o.get("output_type") == "display_data"]
         if len(cell.outputs) != 1 or shown != [want]:
-            got = "; ".join(_output_text(o) for o in cell.outputs) or "no output"
+            got = "; ".join(dict.fromkeys(_output_text(o) for o in cell.outputs)) or "no output"
             raise CaslError(f"{_where(stem, n, cell)}: the solved notebook's check should show {want!r}, "
                             f"but showed {got!r}")
 
@@ -293,12 +293,12 @@ def check(source_paths: list[Path], release_dir: Path, *, timeout: float = 120) 
     """Rebuild in memory and compare with the committed releases; one line per notebook that differs."""
     differences = []
     for source in source_paths:
-        built = build_notebook(source, timeout=timeout)
-        target = release_dir / f"{built.stem}.ipynb"
+        target = release_dir / f"{source.stem}.ipynb"
         name = f"{release_dir.name}/{target.name}"
-        if not target.exists():
+        if not target.exists():              # no need to build what has nothing to compare with
             differences.append(f"{name}: missing (run casl build)")
             continue
+        built = build_notebook(source, timeout=timeout)
         diff = first_difference(target.read_text(encoding="utf-8"), serialise(built.release), name)
         if diff:
             differences.append(diff)

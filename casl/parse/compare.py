@@ -93,10 +93,14 @@ def _same(a: Any, b: Any) -> bool:
     ca, cb = _canonical(a), _canonical(b)
     cut_a = getattr(_collection(a), "truncated", False)
     cut_b = getattr(_collection(b), "truncated", False)
-    if isinstance(ca, tuple) and isinstance(cb, tuple) and (cut_a or cut_b):
-        shown = min(len(ca), len(cb))
-        longer_is_complete = len(ca) >= len(cb) if cut_b else len(cb) >= len(ca)
-        return ca[:shown] == cb[:shown] and (longer_is_complete or (cut_a and cut_b))
+    if isinstance(ca, tuple) and isinstance(cb, tuple):
+        if cut_a and cut_b:
+            shown = min(len(ca), len(cb))
+            return ca[:shown] == cb[:shown]
+        if cut_a:
+            return cb[:len(ca)] == ca
+        if cut_b:
+            return ca[:len(cb)] == cb
     return ca == cb
 
 

@@ -23,7 +23,7 @@ int, an empty value None, ``{...}`` a :class:`PSList` of strings; everything els
 *Wrapped values.* PowerShell (``StringManipulationHelper.GenerateLines``) wraps between words
 for English, French, German, Italian, Portuguese and Spanish cultures, leaving the space at
 the end of the upper line, and cuts a word that does not fit on a whole line at the console
-width. So a continuation is joined
+width (other cultures always cut at the width). So a continuation is joined
 
 1. without a space when the upper line is *full*: its length without trailing blanks reaches
    ``width`` (the word was cut there);
@@ -31,12 +31,12 @@ width. So a continuation is joined
    was copied from a console window).
 
 ``width`` is the length of a full printed line, counted from column 1 including the name
-column. When it is not given it is taken as the longest line in the text, which is right
-whenever some value in the text was cut mid-word; when every wrap fell between words and the
-copy lost the trailing blanks, the longest line is mistaken for a full one and its join loses
-a space: pass ``width=`` (e.g. 119 for a 120-column console) when you know it. A value that
-itself contained a line break is joined the same way (a space), since the text cannot tell
-the two apart; :func:`scan` keeps the printed pieces for anyone who needs them.
+column. When it is not given it is taken as the longest line in the text. That is right
+whenever some value in the text was cut mid-word, or the longest line is not wrapped at all;
+if instead the longest line ends a wrap between words and the copy lost its trailing blank,
+that one join loses its space. Pass ``width=`` when you know it. A value that itself
+contained a line break is joined the same way (a space), since the text cannot tell the two
+apart; :func:`scan` keeps the printed pieces for anyone who needs them.
 
 A line that is neither ``Name : value``, an indented continuation of one, nor blank raises
 :class:`casl.errors.ParseError` with its line and column.

@@ -260,6 +260,6 @@ def test_action_answers():
     for source, message in (("print(1)", "starts with `%%ps SERVER`"), ("%%ps ServerB\nx", "meant for ServerA, not ServerB"),
                             ("%%ps ServerA\n" + "Get-Website\n" * 250, "more than 200 lines"),
                             ("%%ps ServerA; import os", "starts with `%%ps SERVER`")):
-        with pytest.raises(Rejected, match="") as info:
+        with pytest.raises(Rejected) as info:
             parse_action_answer(source, "ServerA")
         assert message in info.value.message

@@ -67,3 +67,12 @@ def test_errors(parser, text, column, words):
     error = caught.value
     assert (error.line, error.column) == (2, column + 2), str(error)
     assert words in error.reason
+
+
+@pytest.mark.parametrize("module", "appcmd".split())
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"casl.parse.{module}"), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

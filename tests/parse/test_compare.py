@@ -141,3 +141,16 @@ def test_a_collection_cut_by_format_list_matches_the_full_export(fixtures_dir):
     # a cut list whose shown items are not the export's first ones does differ
     changed = formatlist.parse("WebReadyFileTypes : {.xlsx, .pptx, .doc, .xls...}\n")
     assert side_by_side(owa, changed).set_index("property").loc["WebReadyFileTypes", "differs"]
+
+
+@pytest.mark.parametrize("left, right, differs", [
+    ("{a, b, c, d...}", ["a", "b", "c", "d", "e"], False),
+    ("{a, b, c, d...}", ["a", "b", "c"], True),  # the cut list had more items than this one
+    ("{a, b, c, d...}", "{a, b, c, d...}", False),
+    ("{a, b, c, d...}", "{a, b, x, d...}", True),
+    ("{a, b}", ["a", "b"], False),
+    ("{}", None, True),
+])
+def test_collections_compare_as_printed(left, right, differs):
+    table = side_by_side({"P": left}, {"P": right})
+    assert table.loc[0, "differs"] == differs

@@ -113,3 +113,12 @@ def test_empty_and_wrong_input():
     assert empty.empty and "flow" in empty.columns
     with pytest.raises(CaslError, match="missing columns"):
         flows.classify(tasklist.parse(load("ours-tasklist.txt")))
+
+
+@pytest.mark.parametrize("module", "flows".split())
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"casl.parse.{module}"), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

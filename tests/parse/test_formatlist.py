@@ -142,6 +142,8 @@ def test_exchange_certificates_keep_flag_lists_as_text():
     assert default["PublicKeySize"] == 2048 and default["IsSelfSigned"] is True
     assert by_subject["CN=WMSvc-EX01"]["Services"] == "None"
     assert by_subject["CN=Microsoft Exchange Server Auth Certificate"]["Services"] == "SMTP"
+    assert by_subject["CN=Microsoft Exchange Server Auth Certificate"]["CertificateDomains"] == []
+    assert [c["RootCAType"] for c in certs] == ["None", "Registry", "Registry"]
 
 
 def test_to_frame_has_a_row_per_record_and_a_column_per_property():
@@ -152,7 +154,7 @@ def test_to_frame_has_a_row_per_record_and_a_column_per_property():
 
 
 def test_the_short_name_in_casl_parse_is_this_reader():
-    assert casl_parse.format_list is parse
+    assert casl_parse.read_format_list is parse
 
 
 # --------------------------------------------------------------------------- the rules one by one

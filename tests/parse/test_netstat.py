@@ -251,3 +251,12 @@ def test_errors_name_line_column_and_what_was_expected(text, line, column, words
 def test_error_on_not_text():
     with pytest.raises(ParseError, match="expected text"):
         netstat.parse(b"TCP")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("module", "netstat _text".split())
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"casl.parse.{module}"), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -126,3 +126,12 @@ def test_errors(text, line, column, words):
     assert (error.line, error.column) == (line, column), str(error)
     assert words in error.reason, str(error)
     assert str(error).startswith(f"tasklist, line {line}, column {column}: ")
+
+
+@pytest.mark.parametrize("module", "tasklist".split())
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"casl.parse.{module}"), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
