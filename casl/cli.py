@@ -2,7 +2,7 @@
 
     casl build [--check] [NOTEBOOK ...]
     casl solve NOTEBOOK -o OUT
-    casl grade SUBMISSION ... --out DIR [-n N] [--timeout-cell S] [--timeout-notebook S]
+    casl grade SUBMISSION|FOLDER ... --out DIR [-n N] [--timeout-cell S] [--timeout-notebook S]
     casl lint [NOTEBOOK ...]
 
 Exit codes: 0 done; 1 a check found something (``build --check`` differences, ``lint`` findings);
@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     g = sub.add_parser("grade", help="grade learners' notebooks into a gradebook",
                        description="Grade copies of the submissions (the files are only read): answers are "
                                    "taken as data, put into the pristine release, and run with nbval.")
-    g.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION", help="learners' .ipynb files")
+    g.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION",
+                   help="learners' .ipynb files, or folders of them")
     g.add_argument("--out", type=Path, required=True, metavar="DIR",
                    help="folder for gradebook.csv, lms.csv and report.json")
     g.add_argument("-n", "--workers", type=int, default=1, metavar="N", help="notebooks graded in parallel (%(default)s)")
@@ -134,10 +135,20 @@ def _grade(args) -> int:
         options.max_bytes = args.max_bytes
     if args.max_cells:
         options.max_cells = args.max_cells
-    missing = [str(p) for p in args.submissions if not p.exists()]
-    for p in missing:
-        print(f"casl grade: warning: {p} does not exist; it is reported as invalid", file=sys.stderr)
-    report = grade(args.submissions, args.out, options)
+    submissions: list[Path] = []
+    for p in args.submissions:
+        if p.is_dir():             # a folder of collected notebooks: every .ipynb directly in it
+            found = sorted(p.glob("*.ipynb"))
+            if not found:
+                print(f"casl grade: warning: no .ipynb files in {p}", file=sys.stderr)
+            submissions.extend(found)
+        else:
+            if not p.exists():
+                print(f"casl grade: warning: {p} does not exist; it is reported as invalid", file=sys.stderr)
+            submissions.append(p)
+    if not submissions:
+        raise CaslError("no submissions to grade")
+    report = grade(submissions, args.out, options)
     subs = report["submissions"]
     invalid = sum(1 for s in subs if s["status"] != "graded")
     tampered = sum(1 for s in subs if s["tampered"])

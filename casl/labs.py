@@ -128,6 +128,9 @@ class Lab:
         from casl.model.org import build_topology
         sc = self.scenario
         self.org = build_topology(sc.topology, seed=sc.seed, start=sc.clock)
+        if tomllib.loads(sc.source or "").get("lab", {}).get("namespace_certificate"):
+            from casl.model.org import bind_namespace_certificate
+            bind_namespace_certificate(self.org)   # the lab starts with mail.contoso.com on 443
         self._shells: dict[str, object] = {}
         self.changes = 0
         self._replaying = True

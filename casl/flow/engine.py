@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from datetime import timedelta
 from urllib.parse import quote, urlsplit
 
 from casl.errors import LabError
@@ -53,6 +54,10 @@ class _Run:
         self.org, self.url, self.client, self.where = org, url, client, where
         self.accept_warning = accept_warning
         self.mailbox = org.mailbox(user)
+        if where not in ffacts.PLACES and not any(where.lower() == n.lower() for n in org.servers):
+            # Checked before anything moves, so a refused call leaves no trace the journal would miss.
+            raise LabError(f"browse from 'inside', 'outside' or a server ({', '.join(org.servers)}); "
+                           f"'{where}' is none of them")
         self.user = self.mailbox.user
         self.scheme = parts.scheme.lower()
         self.host = parts.hostname.lower()
@@ -64,6 +69,7 @@ class _Run:
         org.requests += 1
         self.request = org.requests
         self._ids = random.Random(org.pids.seed * 1_000_003 + self.request)
+        self._last = org.clock.elapsed      # when the previous logged request ended (time-taken)
 
     # --- small helpers ----------------------------------------------------------------------
     def hop(self, where, kind, action, ok, detail="", server="", pid=None) -> Hop:
@@ -122,9 +128,8 @@ def _resolve(run: _Run, m: _Machine, name: str) -> str | None:
     return next((view[c] for c in candidates if c in view), None)
 
 
-def _connect(run: _Run, src: _Machine, src_ip: str, pid: int, dst, dst_ip: str, port: int, who: str,
-             *, proxy: bool):
-    """Open a TCP connection; returns the local port, or raises the failure kind as a string."""
+def _connect(run: _Run, src: _Machine, src_ip: str, pid: int, dst, dst_ip: str, port: int):
+    """Open a TCP connection: (local port, "") or (None, why: forbidden, timeout or refused)."""
     local = src.server is dst
     if not local:
         # Windows Firewall does not filter what a machine sends to itself; between machines a
@@ -213,7 +218,7 @@ def _flow(run: _Run) -> None:
         raise _Stop("connection-timeout")
     src_ip = m.address if m.server is None else m.server.ipv4
     client_ip = m.address           # what the server sees (NAT keeps the client's address)
-    eph, why = _connect(run, m, src_ip, browser_pid, fe, target_ip, run.port, me, proxy=False)
+    eph, why = _connect(run, m, src_ip, browser_pid, fe, target_ip, run.port)
     if why:
         if why == "timeout":
             run.spend(ffacts.TCP_CONNECT_TIMEOUT_S * 1000)
@@ -222,7 +227,8 @@ def _flow(run: _Run) -> None:
                     f"drops port {run.port}", m.name)
             raise _Stop("connection-timeout")
         run.hop(me, "tcp", f"connect to {fe.name} {target_ip}:{run.port}", False,
-                f"connection refused (RST): nothing on {fe.name} listens on port {run.port}", m.name)
+                f"connection refused (RST): nothing on {fe.name} listens on port {run.port}"
+                + _why_silent(fe, run.port), m.name)
         raise _Stop("connection-refused")
     run.spend(ffacts.STEP_MS["connect"])
     run.hop(me, "tcp", f"connect to {fe.name} {target_ip}:{run.port}", True,
@@ -347,7 +353,7 @@ def _proxy(run: _Run, fe, site, pool: str, pid: int, client_ip: str, fe_ip: str,
     else:
         src_ip, dst_ip = fe.ipv4, org.dns_internal.get(be.fqdn.lower(), be.ipv4)
     fe_machine = _Machine(fe.name, fe.ipv4, True, fe.net, fe)
-    eph, why = _connect(run, fe_machine, src_ip, pid, be, dst_ip, port, fe_where, proxy=True)
+    eph, why = _connect(run, fe_machine, src_ip, pid, be, dst_ip, port)
     action = f"proxy {run.path} for {run.mailbox.smtp} (database {db.name}) to https://{be.fqdn}:{port}"
     if why:
         fail = ffacts.PROXY_FAILURES[why]
@@ -358,7 +364,7 @@ def _proxy(run: _Run, fe, site, pool: str, pid: int, client_ip: str, fe_ip: str,
         elif why == "forbidden":
             detail = f"a Windows Firewall rule on {fe.name} blocks outgoing connections to port {port}"
         else:
-            detail = f"connection refused (RST): nothing on {be.name} listens on port {port}"
+            detail = f"connection refused (RST): nothing on {be.name} listens on port {port}" + _why_silent(be, port)
         _fail_after_proxy(run, fe, site, fe_ip, client_ip, protocol, folder, user_logon, be, fail, "")
         run.hop(fe_where, "proxy", action, False, detail + f"; the browser gets {_shown(fail)}", fe.name, pid)
         raise _Stop(fail.outcome, fail.status)
@@ -441,6 +447,18 @@ def _proxy(run: _Run, fe, site, pool: str, pid: int, client_ip: str, fe_ip: str,
     _proxy_log(run, fe, folder, "GET", run.path, be.fqdn, 200, client_ip, authenticated=True, backend_status="200")
 
 
+def _why_silent(server, port: int) -> str:
+    """What keeps a port closed, in the words of the place a person would look."""
+    if not server.web_running():
+        return " (the World Wide Web Publishing Service is stopped)"
+    for site in sorted(server.iis.sites, key=lambda s: s.id):
+        if any(b.port == port for b in site.web_bindings()):
+            if site.name in server.failed_sites:
+                return f" ({server.failed_sites[site.name]})"
+            return f" (the {site.name} site, which has a binding on {port}, is stopped)"
+    return f" (no site has a binding on port {port})"
+
+
 # --- log lines ---------------------------------------------------------------------------------
 
 def _ep(ip: str, port: int) -> str:
@@ -451,21 +469,28 @@ def _shown(fail: ffacts.Failure) -> str:
     return f"{fail.outcome} (HTTP {fail.status})" if fail.status else fail.outcome
 
 
-def _elapsed_ms(run: _Run) -> int:
-    return int(round(run.org.clock.elapsed * 1000)) % 1000 + 15
+def _elapsed_ms(run: _Run, consume: bool = True) -> int:
+    """Milliseconds since the previous front-end request of this browse ended: this request's time-taken."""
+    taken = max(int(round((run.org.clock.elapsed - run._last) * 1000)), 1)
+    if consume:
+        run._last = run.org.clock.elapsed
+        run._last_taken = taken
+    return taken
 
 
 def _w3c(run: _Run, server, site, s_ip: str, port: int, method: str, stem: str, query: str, user: str,
-         c_ip: str, status: int, substatus: int = 0, win32: int = 0) -> None:
+         c_ip: str, status: int, substatus: int = 0, win32: int = 0, *, front: bool = True) -> None:
     path = logs.write_w3c(server.fs, site.id, run.now(), {
         "s-ip": s_ip, "cs-method": method, "cs-uri-stem": stem, "cs-uri-query": query, "s-port": port,
         "cs-username": user, "c-ip": c_ip, "cs(User-Agent)": run.program.user_agent, "cs(Referer)": "-",
-        "sc-status": status, "sc-substatus": substatus, "sc-win32-status": win32, "time-taken": _elapsed_ms(run)})
+        "sc-status": status, "sc-substatus": substatus, "sc-win32-status": win32,
+        # The back end's share excludes the front end's own work before it proxied.
+        "time-taken": _elapsed_ms(run) if front else max(_elapsed_ms(run, consume=False) - ffacts.STEP_MS["proxy"], 1)})
     run.log(server, path)
 
 
 def _be_w3c(run: _Run, be, be_site, s_ip: str, c_ip: str, user: str, status: int) -> None:
-    _w3c(run, be, be_site, s_ip, xfacts.BACK_END_HTTPS_PORT, "GET", run.path, "-", user, c_ip, status)
+    _w3c(run, be, be_site, s_ip, xfacts.BACK_END_HTTPS_PORT, "GET", run.path, "-", user, c_ip, status, front=False)
 
 
 def _proxy_log(run: _Run, fe, folder: str, method: str, stem: str, target: str, status: int, client_ip: str, *,
@@ -473,6 +498,7 @@ def _proxy_log(run: _Run, fe, folder: str, method: str, stem: str, target: str, 
     at = run.now()
     major, minor, build, rev = xfacts.BUILD.split(".")
     stamp = logs.iso_ms(at)
+    begun = logs.iso_ms(at - timedelta(milliseconds=getattr(run, "_last_taken", 1)))
     path = logs.write_httpproxy(fe.fs, folder or "Owa", at, {
         "DateTime": stamp, "RequestId": run.request_id(), "MajorVersion": major, "MinorVersion": minor,
         "BuildVersion": build, "RevisionVersion": rev, "Protocol": folder or "Owa", "UrlHost": run.host,
@@ -486,8 +512,8 @@ def _proxy_log(run: _Run, fe, folder: str, method: str, stem: str, target: str, 
         "TargetServerVersion": ffacts.STORE_VERSION if target else "",
         "RoutingType": "IntraForest" if target else "", "RoutingHint": "WindowsIdentity" if target else "",
         "RequestBytes": 0 if method == "GET" else 96, "ResponseBytes": 0, "TargetOutstandingRequests": 0,
-        "TotalRequestTime": _elapsed_ms(run),
-        "GenericInfo": f"BeginRequest={stamp};CorrelationID=<empty>;ProxyState-Run=None;EndRequest={stamp};",
+        "TotalRequestTime": getattr(run, "_last_taken", 1),   # the front end's W3C line was just written
+        "GenericInfo": f"BeginRequest={begun};CorrelationID=<empty>;ProxyState-Run=None;EndRequest={stamp};",
         "GenericErrors": generic_errors,
     })
     run.log(fe, path)

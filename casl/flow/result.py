@@ -43,6 +43,17 @@ class FlowResult:
         """The first hop that failed (None when the request worked or only warned)."""
         return next((h for h in self.hops if not h.ok), None)
 
+    def frame(self):
+        """The hops as a DataFrame (one row per hop, in order).
+
+        >>> FlowResult("U", "u", "browser", "inside", "ok", 200, [Hop("WS01", "dns", "resolve", True)]).frame().shape
+        (1, 7)
+        """
+        import pandas as pd   # only when asked: importing casl stays cheap
+        cols = ["where", "kind", "action", "ok", "detail", "server", "pid"]
+        return pd.DataFrame([[getattr(h, c) for c in cols] for h in self.hops], columns=cols).astype(
+            {"pid": "Int64", "ok": bool})
+
     def __repr__(self) -> str:
         status = f" (HTTP {self.status})" if self.status is not None else ""
         head = f"{self.user} -> {self.url} [{self.client}, {self.where}]: {self.outcome}{status}"

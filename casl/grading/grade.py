@@ -119,6 +119,10 @@ def _run_pytest(work: Path, folders: list[Path], options: Options) -> dict:
     env[ENV_RESULTS] = RESULTS_FILE
     env[ENV_BUDGET] = f"{options.timeout_notebook:g}"
     env.pop("JPY_SESSION_NAME", None)          # each rebuilt notebook is its own session
+    # Labs keep their state beside each rebuilt notebook: a shared state folder would let one
+    # learner's commands leak into another's lab when notebooks run in parallel.
+    env.pop("CASL_STATE_DIR", None)
+    env.pop("CASL_SOLUTIONS", None)
     limit = options.timeout_total
     if limit is None:
         batches = -(-len(folders) // max(1, options.workers))

@@ -85,9 +85,14 @@ def _check_cell_problems(cell, ex) -> list[str]:
     want = ex.outcome("correct", ex.max_points)
     outputs = cell.get("outputs", [])
     data = outputs[0].get("data", {}) if len(outputs) == 1 and outputs[0].get("output_type") == "display_data" else {}
-    if data.get("text/plain") != want.line or data.get("text/markdown") != want.markdown():
+    if _text(data.get("text/plain")) != want.line or _text(data.get("text/markdown")) != want.markdown():
         problems.append(f"check cell does not store its pinned output {want.line!r}")
     return problems
+
+
+def _text(value) -> str | None:
+    # On disk nbformat may split a text output into a list of lines; nbformat.read joins them.
+    return "".join(value) if isinstance(value, list) else value
 
 
 def _answer_cell_problem(cell, ex) -> str | None:
@@ -115,7 +120,11 @@ def lint_paths(paths: list[Path]) -> list[str]:
     found: list[str] = []
     for path in paths:
         for file in (sorted(path.glob("*.ipynb")) if path.is_dir() else [path]):
-            nb = nbformat.read(str(file), as_version=4)
+            try:
+                nb = nbformat.read(str(file), as_version=4)
+            except Exception as exc:      # nbformat raises many kinds; say which file and why, then go on
+                found.append(f"{file.name}: not a readable notebook ({type(exc).__name__}: {str(exc)[:120]})")
+                continue
             stem = C.notebook_stem(nb) or file.stem
             has_casl = any(C.casl_role(c) for c in nb.cells)
             if has_casl or registry.for_notebook(stem):

@@ -187,7 +187,7 @@ def join(summary: dict) -> dict[str, dict]:
     >>> cell = {"casl": ["a.b", "check"], "outcome": "failed", "reason": "Cell execution caused an exception",
     ...         "results": [{"exercise": "a.b", "status": "incorrect", "points": 1, "max": 2, "message": "no"}]}
     >>> join({"cells": [cell], "kernel_alive": True, "timed_out": False, "budget_exceeded": False})
-    {'a.b': {'message': 'no', 'points': 1, 'status': 'incorrect'}}
+    {'a.b': {'status': 'incorrect', 'points': 1, 'message': 'no'}}
     """
     verdicts: dict[str, dict] = {}
     for cell in summary["cells"]:

@@ -102,13 +102,22 @@ def build_report(prepared, summaries: dict[int, dict | None], releases: dict, ru
     return {"casl_report": REPORT_VERSION, "exercises": columns, "submissions": entries}
 
 
+def _cell(text: str) -> str:
+    """A learner name made safe for spreadsheets: a leading = + - @ would start a formula.
+
+    >>> _cell("=HYPERLINK(1)"), _cell("alice")
+    ("'=HYPERLINK(1)", 'alice')
+    """
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def gradebook_csv(report: dict) -> str:
     ids = [c["id"] for c in report["exercises"]]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["learner", *ids, "total", "max"])
     for e in report["submissions"]:
-        writer.writerow([e["learner"], *(_fmt(e["exercises"][i]["points"]) if i in e["exercises"] else "" for i in ids),
+        writer.writerow([_cell(e["learner"]), *(_fmt(e["exercises"][i]["points"]) if i in e["exercises"] else "" for i in ids),
                          _fmt(e["points"]), _fmt(e["max"])])
     return out.getvalue()
 
@@ -119,7 +128,7 @@ def lms_csv(report: dict) -> str:
     writer.writerow(["learner", "score", "max", "percentage"])
     for e in report["submissions"]:
         pct = f"{100 * e['points'] / e['max']:.1f}" if e["max"] else ""
-        writer.writerow([e["learner"], _fmt(e["points"]), _fmt(e["max"]), pct])
+        writer.writerow([_cell(e["learner"]), _fmt(e["points"]), _fmt(e["max"]), pct])
     return out.getvalue()
 
 

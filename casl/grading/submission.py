@@ -110,13 +110,19 @@ def read_notebook(path: Path, *, max_bytes: int = MAX_BYTES, max_cells: int = MA
     import nbformat
 
     try:
+        if not path.is_file():       # a folder, a device such as /dev/zero, a pipe: never read those
+            raise InvalidSubmission("is not a file" if path.exists() else "cannot be read (no such file)")
         size = path.stat().st_size
+        if size > max_bytes:
+            raise InvalidSubmission(f"is {size} bytes; the limit is {max_bytes}")
+        with path.open("rb") as fh:
+            raw = fh.read(max_bytes + 1)
     except OSError as exc:
-        raise InvalidSubmission(f"cannot be read ({exc.strerror})") from None
-    if size > max_bytes:
-        raise InvalidSubmission(f"is {size} bytes; the limit is {max_bytes}")
+        raise InvalidSubmission(f"cannot be read ({exc.strerror or exc})") from None
+    if len(raw) > max_bytes:
+        raise InvalidSubmission(f"is more than {max_bytes} bytes; the limit is {max_bytes}")
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(raw)
     except (UnicodeDecodeError, ValueError) as exc:
         raise InvalidSubmission(f"is not a notebook (not valid JSON: {str(exc)[:80]})") from None
     except RecursionError:
@@ -354,7 +360,14 @@ def findings(nb, release: Release) -> list[dict]:
         role = C.casl_role(cell)
         cid = cell.get("id")
         if role and role[1] == "check" and release.checks.get(role[0]) != cid:
-            add("check-cell-added", cid, role[0], True, "a cell claims to be a check cell the release does not have")
+            ref = release.cell(release.checks[role[0]]) if role[0] in release.checks else None
+            if ref is not None and C.source_text(cell) == C.source_text(ref) \
+                    and _ordinary_outputs(cell, ref, role[0]):
+                # JupyterLab's copy and paste keeps the metadata: a plain copy of a check is not an attack
+                add("check-cell-copied", cid, role[0], False, "a copy of the check cell (not graded)")
+            else:
+                add("check-cell-added", cid, role[0], True,
+                    "a cell claims to be a check cell the release does not have")
     _suspicious_cells(nb, release, add)
     by_id = {c.get("id"): c for c in nb.cells}
     changed = [c.get("id") for c in release.nb.cells

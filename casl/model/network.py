@@ -131,6 +131,7 @@ class NetState:
 
     def close_before(self, request: int, at: datetime) -> None:
         """Close what earlier requests left open: the browser moved on, the proxy's idle connection ended."""
+        self.current(at)          # forget TIME_WAIT entries that have run out
         for c in [c for c in self.connections if c.state == ESTABLISHED and c.request < request]:
             self.close(c, at, active=c.initiator)
 

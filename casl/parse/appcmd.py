@@ -11,8 +11,6 @@ with a ``line`` column (1-based).
 from __future__ import annotations
 
 import re
-from typing import Callable
-
 import pandas as pd
 
 from casl.errors import ParseError
@@ -36,7 +34,7 @@ def _convert_int(text: str) -> int:
 
 
 def _convert_bindings(text: str) -> list[str]:
-    bindings = [b for b in text.split(",")]
+    bindings = text.split(",")
     for binding in bindings:
         if "/" not in binding:
             raise ValueError(f"expected bindings like 'https/*:443:', found '{binding}'")
@@ -107,8 +105,7 @@ def parse_apppool(text: str, source: str | None = None) -> pd.DataFrame:
 
 def _parse(text: str, kind: str, source: str) -> pd.DataFrame:
     spec = KINDS[kind]
-    name_column, name_convert = spec["name"]
-    columns = [name_column] + [column for column, _ in spec["attributes"].values()]
+    columns = [spec["name"][0]] + [column for column, _ in spec["attributes"].values()]
     rows = []
     for number, line in lines(text):
         if not line.strip():
@@ -163,6 +160,3 @@ def _read_line(line: str, number: int, indent: int, spec: dict, source: str) -> 
     if missing:
         fail(f"expected the attribute '{missing[0]}' inside ( )", match.end("attrs") + 1)
     return row
-
-
-PARSERS: dict[str, Callable[..., pd.DataFrame]] = {"wp": parse_wp, "site": parse_site, "apppool": parse_apppool}

@@ -121,17 +121,18 @@ def classify(netstat_df: pd.DataFrame, tasklist_df: pd.DataFrame | None = None,
     :func:`casl.parse.tasklist.parse`, ``wp_df`` from :func:`casl.parse.appcmd.parse_wp`.
     ``server_addresses`` are this server's own addresses (loopback and the addresses netstat shows
     locally count already); ``other_exchange_servers`` the addresses of the other Exchange servers.
-    Returns the netstat columns plus ``app_pool``, ``remote_side``, ``peer_pid``, ``flow``, ``why``
-    (``image`` filled from tasklist where netstat had none), in the netstat order.
+    Returns the netstat columns plus ``app_pool``, ``remote_side``, ``peer_pid``, ``flow``, ``why``,
+    in the netstat order; ``image`` is filled from tasklist where netstat had none, with names
+    tasklist cut at 25 characters expanded (:data:`KNOWN_IMAGES`).
 
     >>> from casl.parse import netstat, tasklist
     >>> classify(netstat.parse("TCP [::1]:50417 [::1]:444 ESTABLISHED 5120 "),
     ...          tasklist.parse('"MSExchangeHMWorker.exe","5120","Services","0","402,776 K"')).loc[0, "flow"]
     'health-probe'
     """
-    missing = [c for c in _NETSTAT_COLUMNS if c not in getattr(netstat_df, "columns", ())]
-    if missing:
-        raise CaslError(f"classify() needs a netstat DataFrame (from casl.parse.netstat); missing columns: {missing}")
+    _require(netstat_df, _NETSTAT_COLUMNS, "netstat_df", "casl.parse.netstat")
+    _require(tasklist_df, ("pid", "image"), "tasklist_df", "casl.parse.tasklist")
+    _require(wp_df, ("pid", "app_pool"), "wp_df", "casl.parse.appcmd.parse_wp")
     df = netstat_df.copy().reset_index(drop=True)
     if "image" not in df.columns:
         df["image"] = pd.Series(pd.NA, index=df.index, dtype="string")
@@ -156,6 +157,14 @@ def classify(netstat_df: pd.DataFrame, tasklist_df: pd.DataFrame | None = None,
     out["flow"] = pd.Categorical(flow, categories=list(FLOWS))
     out["why"] = why.astype("string")
     return out
+
+
+def _require(df, columns: tuple[str, ...], name: str, maker: str) -> None:
+    if df is None and name != "netstat_df":
+        return
+    missing = [c for c in columns if c not in getattr(df, "columns", ())]
+    if missing:
+        raise CaslError(f"classify() needs {name} to be a DataFrame from {maker}; missing columns: {missing}")
 
 
 def _images(tasklist_df: pd.DataFrame | None) -> dict[int, str]:

@@ -8,19 +8,18 @@ headers are recognised (see :data:`WORDING`).
 
 Columns, one row per connection in input order:
 
-============== ========== =====================================================================
-proto          category   ``TCP`` / ``UDP`` (``TCPv6`` / ``UDPv6`` kept as printed)
-local_address  string     IPv4, IPv6 without brackets (zone kept: ``fe80::1%12``), or a name
-local_port     Int64      ``<NA>`` only when netstat printed a service name it has no number for
-remote_address string     as above; ``*`` for UDP
-remote_port    Int64      ``<NA>`` for ``*``
-state          category   English TCP state (localised words translated); ``<NA>`` for UDP
-pid            Int64      ``<NA>`` when the capture has no PID column
-service        string     the ``-b`` service line (``W3SVC``), else ``<NA>``
-image          string     the ``-b`` image without brackets (``w3wp.exe``), else ``<NA>``
-local_port_name / remote_port_name  string  the service name netstat printed instead of a number
-line           int64      1-based line of the row in the input
-============== ========== =====================================================================
+- ``proto`` (category): ``TCP`` / ``UDP`` (``TCPv6`` / ``UDPv6`` kept as printed)
+- ``local_address``, ``remote_address`` (string): IPv4, IPv6 without brackets with its zone
+  (``fe80::1%12``), or a host name; ``remote_address`` is ``*`` for UDP
+- ``local_port``, ``remote_port`` (Int64): ``<NA>`` for ``*``, or for a service name netstat
+  printed that :data:`SERVICE_PORTS` does not know
+- ``state`` (category): the English TCP state (localised words translated); ``<NA>`` for UDP
+- ``pid`` (Int64): ``<NA>`` when the capture has no PID column
+- ``service``, ``image`` (string): the ``-b`` service line (``RpcSs``) and image without brackets
+  (``svchost.exe``); ``<NA>`` without ``-b`` or when netstat could not tell the owner
+- ``local_port_name``, ``remote_port_name`` (string): the service name netstat printed instead of
+  a number (plain ``netstat``), else ``<NA>``
+- ``line`` (int64): 1-based line of the row in the input
 
 >>> df = parse('''
 ... Active Connections
@@ -137,7 +136,7 @@ class _Reader:
     def __init__(self, source: str):
         self.source = source
         self.rows: list[dict] = []
-        self.awaiting_image: tuple[int, str] | None = None  # (line, service) seen, image not yet
+        self.awaiting_image: tuple[int, str, int] | None = None  # (line, service, column): no image yet
 
     def fail(self, message: str, number: int, column: int, line: str):
         raise ParseError(message, line=number, column=column, source=self.source, text=line)
@@ -155,15 +154,16 @@ class _Reader:
                 self.check_no_pending_image(number, line)
             else:
                 self.owner_line(stripped, number, line)
-        if self.awaiting_image:
-            at, service = self.awaiting_image
-            self.fail(f"expected an [image.exe] line after the service name '{service}'", at + 1, 1, "")
+        if self.awaiting_image:  # the text ends under a service name
+            at, service, column = self.awaiting_image
+            self.fail(f"expected an [image.exe] line after the service name '{service}', found the end "
+                      "of the text", at, column, service)
         return self.frame()
 
     # -- the -b lines under a row ------------------------------------------------------------
     def check_no_pending_image(self, number: int, line: str):
         if self.awaiting_image:
-            _, service = self.awaiting_image
+            service = self.awaiting_image[1]
             self.fail(f"expected an [image.exe] line after the service name '{service}'",
                       number, first_column(line), line)
 
@@ -186,7 +186,7 @@ class _Reader:
             row["_owner_line"] = True
         elif _SERVICE.match(stripped) and row["service"] is None and not row["_owner_line"]:
             row["service"] = stripped
-            self.awaiting_image = (number, stripped)
+            self.awaiting_image = (number, stripped, column)
         else:
             self.fail("expected a connection row starting with TCP or UDP, or under a row a service name "
                       f"or an [image.exe] line, found '{stripped[:40]}'", number, column, line)

@@ -117,7 +117,7 @@ class _Reader:
 
     def csv_fields(self, number: int, line: str) -> list[tuple[str, int]]:
         """Split one tasklist CSV line into (value, 1-based column) pairs; every field is quoted."""
-        fields, i = [], 0
+        fields, i = [], len(line) - len(line.lstrip())
         while True:
             if i >= len(line) or line[i] != '"':
                 self.fail('expected \'"\' to start a CSV field', number, i + 1, line)
@@ -177,12 +177,10 @@ class _Reader:
         if "services" not in values or not self.rows or not values["services"][0]:
             self.fail("expected an image name and a PID", number, first_column(line), line)
         previous = self.rows[-1]["services"]
-        extra = self.services(values["services"][0], number, line, values["services"][1])
-        if not previous or not self.rows[-1]["_wraps"] or not extra:
+        if not previous:  # the row above said N/A: nothing to continue
             self.fail("expected an image name and a PID (this line continues no services list)",
                       number, first_column(line), line)
-        previous.extend(extra)
-        self.rows[-1]["_wraps"] = values["services"][0].endswith(",")
+        previous.extend(self.services(values["services"][0], number, line, values["services"][1]))
 
     # -- one process ------------------------------------------------------------------------
     def layout_for(self, count: int, number: int, line: str) -> tuple[str, ...]:
@@ -195,7 +193,7 @@ class _Reader:
         image, column = values["image"]
         if not image:
             self.fail("expected an image name", number, column, line)
-        row = {"image": image, "line": number, "_wraps": False}
+        row = {"image": image, "line": number}
         row["pid"] = self.number(values["pid"], "a PID", number, line)
         if "session" in values:
             row["session_name"] = values["session_name"][0] or None
@@ -204,7 +202,6 @@ class _Reader:
         if "services" in values:
             text, column = values["services"]
             row["services"] = self.services(text, number, line, column)
-            row["_wraps"] = text.endswith(",")
         for name in VERBOSE:
             if name in values:
                 row[name] = values[name][0] or None

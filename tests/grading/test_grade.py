@@ -163,6 +163,11 @@ def tamper_corpus(release: dict, solved: dict) -> dict[str, dict]:
     nb = copy.deepcopy(wrong)
     cell(nb, check_id)["outputs"], cell(nb, check_id)["execution_count"] = [], None
     cases["cleared-outputs"] = nb
+    nb = copy.deepcopy(wrong)                        # JupyterLab copy and paste of a check cell keeps its metadata
+    copied = copy.deepcopy(ref)
+    copied["id"] = "pasted-copy"
+    nb["cells"].append(copied)
+    cases["copied-check"] = nb
     return cases
 
 
@@ -202,17 +207,18 @@ def batch(built, registered, tmp_path_factory):
     many = copy.deepcopy(values_release)
     many["cells"] += [{"cell_type": "markdown", "id": f"m{n}", "metadata": {}, "source": "."} for n in range(MAX_CELLS)]
     corpus["too-many-cells"] = many
+    corpus["=SUM(A1)"] = values_release               # a file name that a spreadsheet would run as a formula
     paths = [write_nb(subs_dir / f"{name}.ipynb", nb) for name, nb in corpus.items()]
     paths += list(invalid_files(subs_dir).values())
     paths.append(subs_dir / "missing.ipynb")
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths if p.exists()}
     proc = casl_cli("grade", *map(str, paths), "--release", str(built.release), "--out", str(out), "-n", "2",
                     "--no-progress", "--timeout-cell", "30", "--max-bytes", str(MAX_BYTES),
-                    "--max-cells", str(MAX_CELLS))
+                    "--max-cells", str(MAX_CELLS), CASL_STATE_DIR=str(root / "state"))
     after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths if p.exists()}
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     return {"proc": proc, "out": out, "report": report, "by": {s["learner"]: s for s in report["submissions"]},
-            "table": table, "before": before, "after": after, "marker": marker, "subs": subs_dir}
+            "table": table, "before": before, "after": after, "marker": marker, "subs": subs_dir, "root": root}
 
 
 def ex(batch, learner: str, exercise: str) -> dict:
@@ -230,6 +236,11 @@ def test_grade_exits_cleanly_and_summarises(batch):
 def test_submissions_are_never_modified(batch):
     assert batch["before"] == batch["after"]
     assert not (batch["subs"] / "missing.ipynb").exists()
+
+
+def test_graded_labs_keep_their_state_beside_each_notebook(batch):
+    """A state folder set for the instructor's own session is not shared by the notebooks being graded."""
+    assert not (batch["root"] / "state").exists()
 
 
 def test_releases_as_shipped_score_zero_not_attempted(batch):
@@ -343,11 +354,12 @@ def test_tampering_scores_zero_and_is_reported(batch, learner):
 
 def test_ordinary_use_of_a_check_cell_is_not_tampering(batch):
     """Running a check on a wrong answer, or before ``import casl``, leaves outputs that are not tampering."""
-    for learner in ("ran-wrong", "ran-before-import", "cleared-outputs"):
+    for learner in ("ran-wrong", "ran-before-import", "cleared-outputs", "copied-check"):
         entry = batch["by"][learner]
         assert not entry["tampered"], entry["findings"]
         assert ex(batch, learner, PORT)["status"] == "incorrect"
     assert [f["kind"] for f in batch["by"]["cleared-outputs"]["findings"]] == ["check-cell-cleared"]
+    assert {f["kind"] for f in batch["by"]["copied-check"]["findings"]} == {"check-cell-copied", "cells-added"}
 
 
 # -- files that are not gradable ---------------------------------------------------------------------
@@ -386,13 +398,15 @@ def test_gradebook_columns_and_rows(batch):
     ids = [e.id for stem in ("90-values", "91-actions") for e in registry.for_notebook(stem)]
     assert header == ["learner", *ids, "total", "max"]
     rows = {r["learner"]: r for r in read_csv(path)}
-    assert set(rows) == set(batch["by"])
+    assert set(rows) == {("'" + name if name.startswith("=") else name) for name in batch["by"]}
     assert list(rows) == sorted(rows)
     assert rows["solved-values"] == {"learner": "solved-values", PORT: "2", BINDING: "3", SAN: "1", ACTION: "",
                                      "total": "6", "max": "6"}
     assert rows["solved-actions"][ACTION] == "3" and rows["solved-actions"][PORT] == ""
     assert rows["wrong-443"][PORT] == "0"
     assert rows["table-backend-binding-0"][BINDING] == "2"
+    assert "'=SUM(A1)" in rows and "=SUM(A1)" not in rows
+    assert batch["by"]["=SUM(A1)"]["points"] == 0
 
 
 def test_lms_csv(batch):

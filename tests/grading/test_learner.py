@@ -239,3 +239,16 @@ def test_outcome_line_and_markdown():
     with pytest.raises(ValueError, match="unknown outcome status 'passed'"):
         Outcome(PORT, "passed", 2, 2)
 
+
+
+def test_action_solution_says_where_to_type_it(tmp_path, monkeypatch, capsys):
+    from casl.exercises import exercise
+
+    monkeypatch.chdir(tmp_path)
+    view = exercise("testcourse.fix-backend-port")
+    view.solution()
+    assert capsys.readouterr().out == (
+        "Solution of testcourse.fix-backend-port (in a %%ps ServerA cell):\n"
+        "Set-WebBinding -Name 'Exchange Back End' -BindingInformation '*:445:' -PropertyName Port -Value 444\n")
+    assert repr(view) == "testcourse.fix-backend-port: Put the back end back on 444 (3 points; type commands in a %%ps ServerA cell)"
+    assert "`hint()`" in view._repr_markdown_()

@@ -31,7 +31,7 @@ def robust(built, tmp_path_factory):
     }
     paths = [write_nb(root / "subs" / f"{name}.ipynb", nb) for name, nb in subs.items()]
     digest = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
-    proc = casl_cli("grade", *map(str, paths), "--release", str(built.release), "--out", str(root / "out"),
+    proc = casl_cli("grade", str(root / "subs"), "--release", str(built.release), "--out", str(root / "out"),
                     "-n", "2", "--no-progress", "--timeout-cell", "4", "--timeout-notebook", "60")
     report = json.loads((root / "out" / "report.json").read_text(encoding="utf-8"))
     return {"proc": proc, "by": {s["learner"]: s for s in report["submissions"]}, "paths": paths, "digest": digest,
@@ -65,6 +65,10 @@ def test_the_rest_of_the_batch_is_graded(robust):
     assert by["values-solved"]["points"] == by["values-solved"]["max"] == 6
     for learner in ("fine", "wrong", "values-solved"):
         assert by[learner]["run"]["notes"] == [] and by[learner]["run"]["kernel_alive"]
+
+
+def test_a_folder_is_graded_file_by_file(robust):
+    assert set(robust["by"]) == {"hangs", "crashes", "fine", "wrong", "values-solved"}
 
 
 def test_submissions_are_untouched(robust):
@@ -102,3 +106,17 @@ def test_the_overall_limit_stops_the_batch_and_says_so(built, tmp_path):
     assert entry["status"] == "not-run" and entry["points"] == 0
     assert "overall limit" in entry["exercises"][ROBUST]["message"]
     assert "overall limit" in entry["run"]["notes"][0]
+
+
+def test_things_that_are_not_files_are_invalid_without_being_read(built, tmp_path):
+    from pathlib import Path
+
+    from casl.grading.submission import load_releases, prepare
+
+    releases = load_releases([built.release])
+    for path, why in ((tmp_path, "is not a file"), (Path("/dev/zero"), "is not a file"),
+                      (tmp_path / "nothing.ipynb", "cannot be read (no such file)")):
+        if not path.exists() and "no such" not in why:
+            continue
+        sub = prepare(path, path.stem, releases)
+        assert sub.rebuilt is None and sub.error == f"{path.name} {why}"

@@ -111,8 +111,10 @@ def test_rules_table_is_consistent():
 def test_empty_and_wrong_input():
     empty = flows.classify(netstat.parse(""))
     assert empty.empty and "flow" in empty.columns
-    with pytest.raises(CaslError, match="missing columns"):
+    with pytest.raises(CaslError, match="netstat_df to be a DataFrame from casl.parse.netstat"):
         flows.classify(tasklist.parse(load("ours-tasklist.txt")))
+    with pytest.raises(CaslError, match="tasklist_df .* missing columns: \\['image'\\]"):
+        flows.classify(netstat.parse(""), appcmd.parse_wp(load("ours-appcmd-list-wp.txt")))
 
 
 @pytest.mark.parametrize("module", "flows".split())
@@ -122,3 +124,14 @@ def test_docstring_examples(module):
 
     result = doctest.testmod(importlib.import_module(f"casl.parse.{module}"), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_short_names_in_casl_parse():
+    import casl.parse as parse
+
+    ns = parse.read_netstat(load("ours-netstat-ano-ex2013.txt"))
+    out = parse.classify_flows(ns, parse.read_tasklist(load("ours-tasklist.txt")),
+                               parse.read_appcmd_wp(load("ours-appcmd-list-wp.txt")),
+                               other_exchange_servers=["10.0.0.22"])
+    assert parse.read_netstat(load("ours-netstat-ano-ex2013.txt")).equals(ns)  # still callable after import
+    assert (out["flow"] == "front-end-to-remote-back-end").sum() == 3

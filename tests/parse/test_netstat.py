@@ -237,6 +237,7 @@ def test_empty_and_banner_only_give_an_empty_typed_frame():
     ("TCP 0.0.0.0:80 0.0.0.0:0 LISTENING 4\n RpcSs\nTCP 0.0.0.0:81 0.0.0.0:0 LISTENING 4", 3, 1,
      "expected an [image.exe] line after the service name 'RpcSs'"),
     ("TCP 0.0.0.0:80 0.0.0.0:0 LISTENING 4\n [a.exe]\n [b.exe]", 3, 2, "a second image line"),
+    ("TCP 0.0.0.0:80 0.0.0.0:0 LISTENING 4\n  CryptSvc\n\n", 2, 3, "found the end of the text"),
     ("TCP 0.0.0.0:80 0.0.0.0:0 LISTENING 4\n not a service", 2, 2, "expected a connection row"),
 ])
 def test_errors_name_line_column_and_what_was_expected(text, line, column, words):
@@ -260,3 +261,10 @@ def test_docstring_examples(module):
 
     result = doctest.testmod(importlib.import_module(f"casl.parse.{module}"), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("other", ["ours-tasklist.txt", "ours-appcmd-list-wp.txt", "ours-tasklist-csv.txt"])
+def test_other_commands_output_is_refused(other):
+    with pytest.raises(ParseError) as caught:
+        netstat.parse((DATA / other).read_text())
+    assert caught.value.line in (1, 2) and "expected a connection row" in caught.value.reason

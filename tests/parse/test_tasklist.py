@@ -89,6 +89,11 @@ def test_german_capture():
     assert tasklist.parse("INFORMATION: Es werden keine Aufgaben mit den angegebenen Kriterien ausgeführt.\r\n").empty
 
 
+def test_csv_pasted_with_indent():
+    df = tasklist.parse('  "w3wp.exe","7816","Services","0","312,448 K"\r\n  "w3wp.exe","8120","Services","0","1 K"')
+    assert df["pid"].tolist() == [7816, 8120]
+
+
 def test_verbose_columns():
     text = ('"Image Name","PID","Session Name","Session#","Mem Usage","Status","User Name","CPU Time","Window Title"\n'
             '"w3wp.exe","7816","Services","0","312,448 K","Unknown","NT AUTHORITY\\SYSTEM","0:01:12","N/A"\n')

@@ -1,2 +1,3 @@
 """Every command the lab's shell knows, one module per family; importing registers them."""
 from casl.shell.commands import location, native, processes, services, utility, webadmin  # noqa: F401
+from casl.shell.commands import network  # noqa: F401  (after processes: its netstat yields to one there)

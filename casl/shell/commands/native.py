@@ -80,7 +80,15 @@ def _appcmd_args(raw: list[str]) -> tuple[list[str], dict[str, str]]:
     for a in raw:
         a = a.replace('"', "")
         if a.startswith(("/", "-")) and len(a) > 1:
-            key, _, val = a[1:].partition(":")
+            # The name ends at the first colon outside [...]: bindingInformation='*:444:' has colons.
+            body, depth, cut = a[1:], 0, -1
+            for i, ch in enumerate(body):
+                depth += ch == "["
+                depth -= ch == "]"
+                if ch == ":" and depth == 0:
+                    cut = i
+                    break
+            key, val = (body, "") if cut < 0 else (body[:cut], body[cut + 1:])
             opts[key.lower()] = val
         else:
             words.append(a)
