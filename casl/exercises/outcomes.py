@@ -26,6 +26,7 @@ LABELS = {
     "error": "Error",
 }
 STATUSES = tuple(LABELS)
+MAX_MESSAGE = 400
 
 
 class CheckOutcome(CaslError):
@@ -87,7 +88,10 @@ class Outcome:
     def __post_init__(self):
         if self.status not in LABELS:
             raise ValueError(f"unknown outcome status {self.status!r}; expected one of {', '.join(STATUSES)}")
-        object.__setattr__(self, "message", one_line(self.message))
+        message = one_line(self.message)
+        if len(message) > MAX_MESSAGE:      # a check may quote a very long answer back; keep one readable line
+            message = message[:MAX_MESSAGE - 3] + "..."
+        object.__setattr__(self, "message", message)
 
     @property
     def correct(self) -> bool:

@@ -6,6 +6,7 @@ metadata and widget state are not recorded: executing the same notebook twice gi
 """
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -38,13 +39,21 @@ def execute(nb, *, cwd: Path, name: str, timeout: float = 120) -> None:
                             store_widget_state=False, resources={"metadata": {"path": str(cwd)}})
     try:
         # cleanup_kc: shut the kernel down even though the client does not own its manager.
-        client.execute(cleanup_kc=True, stderr=subprocess.DEVNULL)
+        client.execute(cleanup_kc=True, stderr=subprocess.DEVNULL, env=_kernel_environment())
     except CellExecutionError as exc:
         raise CaslError(f"{name}, {_failed_cell(nb)}: raised {exc.ename}: {exc.evalue}") from None
     except CellTimeoutError:
         raise CaslError(f"{name}: a cell ran longer than {timeout:g} seconds") from None
     except DeadKernelError:
         raise CaslError(f"{name}: the kernel died while running the notebook") from None
+
+
+def _kernel_environment() -> dict[str, str]:
+    """This process's environment minus what would let lab state from elsewhere leak into the run."""
+    env = dict(os.environ)
+    for name in ("CASL_STATE_DIR", "JPY_SESSION_NAME"):
+        env.pop(name, None)
+    return env
 
 
 def _failed_cell(nb) -> str:

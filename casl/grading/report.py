@@ -1,8 +1,9 @@
 """The grader's outputs: ``gradebook.csv``, ``report.json`` and ``lms.csv``.
 
-``gradebook.csv`` (stable): ``learner`` (the file name without ``.ipynb``), one column per exercise
-id with the points earned (empty when the exercise is not in that learner's notebook), ``total``,
-``max``. One row per submission, sorted by learner.
+``gradebook.csv`` (stable): ``learner`` (the file name without ``.ipynb``; one that starts with
+``=``, ``+``, ``-`` or ``@`` gets a leading ``'`` so that spreadsheets do not run it as a formula),
+one column per exercise id with the points earned (empty when the exercise is not in that
+learner's notebook), ``total``, ``max``. One row per submission, sorted by learner.
 
 ``lms.csv``: ``learner``, ``score``, ``max``, ``percentage`` (score / max * 100, one decimal) —
 the four columns most learning-management systems import as a grade column.

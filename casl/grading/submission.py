@@ -335,12 +335,14 @@ def findings(nb, release: Release) -> list[dict]:
 
     id_counts = Counter(c.get("id") for c in nb.cells)
     release_ids = {c.get("id") for c in release.nb.cells}
+    matched: set[int] = set()          # the cells taken as the release's check cells
     for ex_id, cid in release.checks.items():
         ref = release.cell(cid)
         cell = _find(nb, cid, ex_id, "check")
         if cell is None:
             add("check-cell-deleted", cid, ex_id, True, "the check cell is missing")
             continue
+        matched.add(id(cell))
         if C.source_text(cell) != C.source_text(ref):
             add("check-cell-source-changed", cid, ex_id, True, "the locked check cell's code was edited")
         meta = cell.get("metadata", {})
@@ -359,7 +361,7 @@ def findings(nb, release: Release) -> list[dict]:
     for cell in nb.cells:
         role = C.casl_role(cell)
         cid = cell.get("id")
-        if role and role[1] == "check" and release.checks.get(role[0]) != cid:
+        if role and role[1] == "check" and release.checks.get(role[0]) != cid and id(cell) not in matched:
             ref = release.cell(release.checks[role[0]]) if role[0] in release.checks else None
             if ref is not None and C.source_text(cell) == C.source_text(ref) \
                     and _ordinary_outputs(cell, ref, role[0]):
@@ -369,6 +371,12 @@ def findings(nb, release: Release) -> list[dict]:
                 add("check-cell-added", cid, role[0], True,
                     "a cell claims to be a check cell the release does not have")
     _suspicious_cells(nb, release, add)
+    if not any(c.get("id") for c in nb.cells):
+        # Saved by a tool that drops cell ids (nbformat 4.4 and older, some hosted notebooks): the
+        # casl cells were matched by their metadata; the other cells cannot be compared one by one.
+        add("cell-ids-missing", "", None, False,
+            "the notebook has no cell ids (saved by an older tool); cells were matched by their casl metadata")
+        return out
     by_id = {c.get("id"): c for c in nb.cells}
     changed = [c.get("id") for c in release.nb.cells
                if not C.casl_role(c) and c.get("cell_type") == "code" and c.get("id") in by_id

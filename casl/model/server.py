@@ -47,6 +47,8 @@ class Server:
     url_registrations: dict[tuple, str] = field(default_factory=dict)
     failed_sites: dict[str, str] = field(default_factory=dict)
     net: object = None          # casl.model.network.NetState: connections, firewall rules, ports
+    vdirs: object = None        # casl.model.vdirs.VdirStore: Exchange's AD virtual directory objects
+    psvdir: object = None       # casl.model.psvdir.PSVdir: IIS modules, folder ACLs, AV exclusions
 
     @property
     def fqdn(self) -> str:
@@ -297,4 +299,8 @@ def build_server(name: str, domain: str, ipv4: str, pids: PidSource, clock: LabC
     from casl.model.network import NetState, PortSource
     server.net = NetState(PortSource(pids.seed, name))
     server.sync_http()
+    from casl.model.psvdir import build_psvdir
+    from casl.model.vdirs import build_vdirs
+    build_vdirs(server)
+    server.psvdir = build_psvdir(server)
     return server

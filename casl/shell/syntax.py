@@ -105,7 +105,8 @@ def _read_balanced(text: str, i: int, open_ch: str, close_ch: str) -> int:
 
 
 def _is_number(s: str) -> bool:
-    return s.isdigit() or (s[:1] == "-" and s[1:].isdigit() and len(s) > 1)
+    # isascii: '²'.isdigit() is True, but int('²') fails; PowerShell numbers are ASCII digits
+    return s.isascii() and (s.isdigit() or (s[:1] == "-" and s[1:].isdigit() and len(s) > 1))
 
 
 def _value_token(text: str, i: int) -> tuple[Token, int]:

@@ -94,3 +94,13 @@ def test_appcmd_binding_edit_in_powershell_needs_quotes():
                              "\"/bindings.[protocol='https',bindingInformation='*:444:'].bindingInformation:*:445:\"")
     assert out.strip() == 'SITE object "Exchange Back End" changed'
     assert owa(lab, "UserA").outcome == "blank-page"
+
+
+def test_appcmd_remove_and_add_the_back_end_binding():
+    lab = open_two()
+    drop = "appcmd set site /site.name:\"Exchange Back End\" \"/-bindings.[protocol='https',bindingInformation='*:444:']\""
+    assert lab.run("ServerA", drop).strip() == 'SITE object "Exchange Back End" changed'
+    assert owa(lab, "UserA").outcome == "blank-page"
+    assert "Cannot find requested collection element" in lab.run("ServerA", drop)
+    lab.run("ServerA", drop.replace("/-bindings", "/+bindings"))
+    assert owa(lab, "UserA").outcome == "ok"

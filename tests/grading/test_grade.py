@@ -207,7 +207,12 @@ def batch(built, registered, tmp_path_factory):
     many = copy.deepcopy(values_release)
     many["cells"] += [{"cell_type": "markdown", "id": f"m{n}", "metadata": {}, "source": "."} for n in range(MAX_CELLS)]
     corpus["too-many-cells"] = many
-    corpus["=SUM(A1)"] = values_release               # a file name that a spreadsheet would run as a formula
+    corpus["=SUM(A1)"] = values_release
+    old = copy.deepcopy(values_solved)                # saved by a tool that writes nbformat 4.4: no cell ids
+    old["nbformat_minor"] = 4
+    for c in old["cells"]:
+        del c["id"]
+    corpus["no-cell-ids"] = old               # a file name that a spreadsheet would run as a formula
     paths = [write_nb(subs_dir / f"{name}.ipynb", nb) for name, nb in corpus.items()]
     paths += list(invalid_files(subs_dir).values())
     paths.append(subs_dir / "missing.ipynb")
@@ -259,6 +264,12 @@ def test_solved_notebooks_score_full_marks(batch):
         assert entry["points"] == entry["max"] == sum(MAX[e] for e in exercises)
         assert all(ex(batch, learner, e)["status"] == "correct" for e in exercises)
         assert entry["findings"] == []
+
+
+def test_a_notebook_without_cell_ids_is_matched_by_metadata(batch):
+    entry = batch["by"]["no-cell-ids"]
+    assert entry["points"] == entry["max"] == 6
+    assert [f["kind"] for f in entry["findings"]] == ["cell-ids-missing"] and not entry["tampered"]
 
 
 def test_equivalent_spellings_are_accepted(batch):

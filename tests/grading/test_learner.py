@@ -236,6 +236,8 @@ def test_outcome_line_and_markdown():
     assert out._repr_markdown_().startswith("**Rejected** · `testcourse.backend-port` · 0/2 points")
     assert "only assignments of literal values" in out.markdown()
     assert "&lt;script&gt;" in Outcome(PORT, "incorrect", 0, 2, "<script>").markdown()
+    long = Outcome(PORT, "incorrect", 0, 2, "x" * 5000)
+    assert len(long.message) == 400 and long.message.endswith("...")
     with pytest.raises(ValueError, match="unknown outcome status 'passed'"):
         Outcome(PORT, "passed", 2, 2)
 

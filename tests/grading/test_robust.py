@@ -100,7 +100,7 @@ def test_the_overall_limit_stops_the_batch_and_says_so(built, tmp_path):
     release = built.nb("92-robust")
     path = write_nb(tmp_path / "hangs.ipynb", answered(release, {ROBUST: 'mode = "hang"'}))
     proc = casl_cli("grade", str(path), "--release", str(built.release), "--out", str(tmp_path / "out"),
-                    "--no-progress", "--timeout-cell", "60", "--timeout-total", "6")
+                    "--no-progress", "--timeout-cell", "60", "--timeout-total", "4")
     assert proc.returncode == 0, proc.stderr
     (entry,) = json.loads((tmp_path / "out" / "report.json").read_text())["submissions"]
     assert entry["status"] == "not-run" and entry["points"] == 0
