@@ -155,6 +155,8 @@ class Lab:
                     self._apply_fault(entry[1])
                 elif kind == "browse":
                     self._browse(*entry[1:])
+                elif kind == "eac":
+                    self._eac(*entry[1:])
                 else:
                     raise LabError(f"unknown journal entry '{kind}'")
                 self.journal.append(entry)
@@ -222,11 +224,44 @@ class Lab:
         from casl.flow import browse
         return browse(self.org, user, url, client, where, accept_warning=accept_warning)
 
+    def eac_reset_virtual_directory(self, server: str, identity: str, backup_path: str | None = None) -> str:
+        r"""The admin center's Reset of a virtual directory: back up its settings, remove it, re-create it.
+
+        Refuses without a backup path (UNC like ``\\ServerA\c$\Backup`` or local); returns the backup
+        file's path. The new directory has default settings and serves after ``iisreset /noforce``.
+
+        >>> lab = open_lab("single-server", state=None)
+        >>> _ = lab.run("ServerA", r"mkdir C:\Backup")
+        >>> print(lab.eac_reset_virtual_directory("ServerA", r"ServerA\owa (Default Web Site)", r"\\ServerA\c$\Backup"))
+        \\ServerA\c$\Backup\owa (Default Web Site).txt
+        """
+        out = self._eac("reset-vdir", server, identity, backup_path)
+        self._record(["eac", "reset-vdir", server, identity, backup_path])
+        return out
+
+    def _eac(self, action: str, *args):
+        from casl.shell.commands.exchange_vdirs import eac_reset
+        if action != "reset-vdir":
+            raise LabError(f"unknown admin center action '{action}'")
+        return eac_reset(self, *args)
+
     def inject(self, fault: str) -> str:
         """Break the lab on purpose with a named fault from ``labs/faults.toml``; returns its title."""
         f = self._apply_fault(fault)
         self._record(["fault", fault])
         return f.title
+
+    def copy(self) -> "Lab":
+        """This lab as it is now, kept nowhere: checks try requests on it without touching the original.
+
+        >>> lab = open_lab("single-server", state=None)
+        >>> _ = lab.run("ServerA", "Stop-Website -Name 'Exchange Back End'")
+        >>> lab.copy().server("ServerA").iis.site("Exchange Back End").state
+        'Stopped'
+        """
+        twin = Lab(self.scenario, None)
+        twin._replay([list(entry) for entry in self.journal])
+        return twin
 
     def baseline(self) -> "Lab":
         """The same scenario as it starts, kept nowhere: what checks compare the learner's lab with.

@@ -47,7 +47,8 @@ class ExchangeVdir:
 
     @property
     def identity(self) -> str:
-        return f"{self.server}\\{self.name}"
+        # the server's AD object is named with its NetBIOS name in capitals, as the real export shows
+        return f"{self.server.upper()}\\{self.name}"
 
     @property
     def role(self) -> str:
@@ -103,7 +104,7 @@ def metabase_path(server, v: ExchangeVdir) -> str:
 
 def distinguished_name(server, v: ExchangeVdir) -> str:
     dom = ",".join(f"DC={p}" for p in server.domain.split("."))
-    return (f"CN={v.name},CN=HTTP,CN=Protocols,CN={server.name},CN=Servers,{vf.ADMIN_GROUP},"
+    return (f"CN={v.name},CN=HTTP,CN=Protocols,CN={server.name.upper()},CN=Servers,{vf.ADMIN_GROUP},"
             f"CN={vf.ORG_NAME},CN=Microsoft Exchange,CN=Services,CN=Configuration,{dom}")
 
 

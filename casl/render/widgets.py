@@ -32,3 +32,82 @@ def site_explorer(lab, server: str = ""):
     view.observe(draw, names="value")
     draw()
     return w.VBox([site, view, table])
+
+
+# Set-WebBinding's -PropertyName for each editable part of a binding
+EDITABLE = (("ip", "IPAddress"), ("port", "Port"), ("host", "HostHeader"))
+
+
+def binding_editor(lab, server: str = "", *, user: str = "UserA", url: str = "https://mail.contoso.com/owa"):
+    """Both sites' http/https bindings as editable rows, plus a "Refresh browser" button.
+
+    Applying an edit runs a real ``Set-WebBinding`` in the lab (shown under the table); refreshing
+    runs ``lab.browse(user, url)`` and shows the outcome and its diagram. Nothing is kept in the
+    widget: every redraw reads the lab.
+    """
+    import ipywidgets as w
+    from IPython.display import Markdown, display
+
+    srv_name = lab.server(server or lab.servers[0]).name
+    rows_box = w.VBox()
+    log = w.HTML()
+    out = w.Output()
+
+    def current():
+        srv = lab.server(srv_name)
+        for site in srv.iis.sites:
+            for b in site.bindings:
+                if b.protocol in ("http", "https"):
+                    cert = srv.ssl_cert_for(b)[0] if b.protocol == "https" else ""
+                    yield site.name, b, cert
+
+    def draw():
+        header = w.HTML("<b>site</b> · <b>protocol</b> · <b>IP address</b> · <b>port</b> · <b>host name</b> · "
+                        "<b>certificate</b>")
+        rows = [header]
+        for site, b, cert in current():
+            ip = w.Text(value=b.ip, layout=w.Layout(width="130px"))
+            port = w.IntText(value=b.port or 0, layout=w.Layout(width="80px"))
+            host = w.Text(value=b.host, layout=w.Layout(width="160px"))
+            apply = w.Button(description="Apply", layout=w.Layout(width="70px"))
+            apply.on_click(lambda _, s=site, info=b.binding_information, fields=(ip, port, host):
+                           _apply(s, info, fields))
+            rows.append(w.HBox([w.Label(f"{site} · {b.protocol}", layout=w.Layout(width="220px")), ip, port, host,
+                                w.Label(cert[:12] + "..." if cert else "(none)", layout=w.Layout(width="120px")),
+                                apply]))
+        rows_box.children = rows
+
+    def _apply(site, info, fields):
+        ip, port, host = fields
+        old_ip, old_port, old_host = info.split(":", 2) if info.count(":") >= 2 else ("*", info, "")
+        wanted = {"ip": ip.value.strip() or "*", "port": str(port.value), "host": host.value.strip()}
+        before = {"ip": old_ip or "*", "port": old_port, "host": old_host}
+        ran = []
+        for key, prop in EDITABLE:
+            if wanted[key] != before[key]:
+                cmd = (f"Set-WebBinding -Name '{site}' -BindingInformation '{info}' -PropertyName {prop} "
+                       f"-Value '{wanted[key]}'")
+                text = lab.run(srv_name, cmd)
+                ran.append(f"<code>{cmd}</code>" + (f"<pre>{text.strip()}</pre>" if text.strip() else ""))
+                info = _info(wanted, before, key)
+                before[key] = wanted[key]
+        log.value = "<br/>".join(ran) or "nothing changed"
+        draw()
+
+    def refresh(_=None):
+        result = lab.browse(user, url)
+        out.clear_output()
+        with out:
+            display(Markdown(f"**{user}** → `{url}`: **{result.outcome}**"
+                             f"{f' (HTTP {result.status})' if result.status else ''}\n\n"
+                             f"```mermaid\n{result.mermaid()}\n```"))
+
+    button = w.Button(description="Refresh browser", button_style="primary", icon="refresh")
+    button.on_click(refresh)
+    draw()
+    return w.VBox([rows_box, log, button, out])
+
+
+def _info(wanted: dict, before: dict, changed: str) -> str:
+    parts = dict(before, **{changed: wanted[changed]})
+    return f"{parts['ip']}:{parts['port']}:{parts['host']}"

@@ -10,4 +10,5 @@ from __future__ import annotations
 NOTEBOOKS: dict[str, str] = {
     "00-start": "casl.exercises.catalog.start",
     "01-iis-layout": "casl.exercises.catalog.iis_layout",
+    "02-bindings-lab": "casl.exercises.catalog.bindings",
 }
