@@ -231,7 +231,7 @@ class Lab:
         file's path. The new directory has default settings and serves after ``iisreset /noforce``.
 
         >>> lab = open_lab("single-server", state=None)
-        >>> _ = lab.run("ServerA", r"mkdir C:\Backup")
+        >>> lab.server("ServerA").fs.mkdir(r"C:\Backup")      # or: lab.run("ServerA", r"mkdir C:\Backup")
         >>> print(lab.eac_reset_virtual_directory("ServerA", r"ServerA\owa (Default Web Site)", r"\\ServerA\c$\Backup"))
         \\ServerA\c$\Backup\owa (Default Web Site).txt
         """

@@ -49,7 +49,8 @@ class Options:
 def _learners(paths: list[Path]) -> list[tuple[Path, str]]:
     named, seen = [], {}
     for path in paths:
-        name = path.stem
+        # a file name that is not valid UTF-8 comes back from the OS with surrogates; show it readably
+        name = os.fsencode(path.stem).decode("utf-8", "replace")
         if name in seen:
             seen[name] += 1
             name = f"{name} ({seen[name]})"      # two files called alice.ipynb: keep both, tell them apart

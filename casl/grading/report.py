@@ -135,7 +135,9 @@ def lms_csv(report: dict) -> str:
 
 def write_all(report: dict, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "gradebook.csv").write_text(gradebook_csv(report), encoding="utf-8")
-    (out / "lms.csv").write_text(lms_csv(report), encoding="utf-8")
+    # Learners' files can carry text that is not valid Unicode (a lone surrogate in a cell id):
+    # it is written escaped rather than stopping the whole report.
+    (out / "gradebook.csv").write_text(gradebook_csv(report), encoding="utf-8", errors="backslashreplace")
+    (out / "lms.csv").write_text(lms_csv(report), encoding="utf-8", errors="backslashreplace")
     (out / "report.json").write_text(json.dumps(report, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                                     encoding="utf-8")
+                                     encoding="utf-8", errors="backslashreplace")

@@ -320,6 +320,12 @@ def _suspicious_cells(nb, release: Release, add) -> None:
                 "a cell assigns to casl's internals (the grader never runs it)")
 
 
+def _short(text, limit: int = 200) -> str:
+    """Cell ids as the report shows them: learners' ids may be anything, so long ones are cut."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def findings(nb, release: Release) -> list[dict]:
     """What a submission changed in the cells the learner was not meant to change.
 
@@ -331,7 +337,7 @@ def findings(nb, release: Release) -> list[dict]:
     out: list[dict] = []
 
     def add(kind, cell, exercise, tamper, detail):
-        out.append({"kind": kind, "cell": cell, "exercise": exercise, "tamper": tamper, "detail": detail})
+        out.append({"kind": kind, "cell": _short(cell), "exercise": exercise, "tamper": tamper, "detail": detail})
 
     id_counts = Counter(c.get("id") for c in nb.cells)
     release_ids = {c.get("id") for c in release.nb.cells}
@@ -382,11 +388,11 @@ def findings(nb, release: Release) -> list[dict]:
                if not C.casl_role(c) and c.get("cell_type") == "code" and c.get("id") in by_id
                and C.source_text(by_id[c.get("id")]) != C.source_text(c)]
     if changed:
-        add("cells-changed", ", ".join(str(c) for c in changed[:10]), None, False,
+        add("cells-changed", ", ".join(_short(c, 40) for c in changed[:10]), None, False,
             f"{len(changed)} release code cell(s) edited (not graded: the release's version runs)")
     added = [c.get("id") for c in nb.cells if c.get("id") not in release_ids]
     if added:
-        add("cells-added", ", ".join(str(a) for a in added[:10]), None, False,
+        add("cells-added", ", ".join(_short(a, 40) for a in added[:10]), None, False,
             f"{len(added)} cell(s) not in the release (not graded: only answer cells are taken)")
     present = {c.get("id") for c in nb.cells}
     gone = [c.get("id") for c in release.nb.cells if c.get("id") not in present and not C.casl_role(c)]

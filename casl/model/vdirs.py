@@ -9,7 +9,7 @@ the new application serves only after IIS restarts (a recycle of its pool or ``i
 >>> lab = open_lab("single-server", state=None)
 >>> v = find(lab.server("ServerA"), "owa", "Default Web Site")
 >>> v.identity, metabase_path(lab.server("ServerA"), v)
-('ServerA\\\\owa (Default Web Site)', 'IIS://ServerA.contoso.com/W3SVC/1/ROOT/owa')
+('SERVERA\\\\owa (Default Web Site)', 'IIS://ServerA.contoso.com/W3SVC/1/ROOT/owa')
 """
 from __future__ import annotations
 

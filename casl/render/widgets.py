@@ -46,7 +46,7 @@ def binding_editor(lab, server: str = "", *, user: str = "UserA", url: str = "ht
     widget: every redraw reads the lab.
     """
     import ipywidgets as w
-    from IPython.display import Markdown, display
+    from IPython.display import Markdown
 
     srv_name = lab.server(server or lab.servers[0]).name
     rows_box = w.VBox()
@@ -96,11 +96,12 @@ def binding_editor(lab, server: str = "", *, user: str = "UserA", url: str = "ht
 
     def refresh(_=None):
         result = lab.browse(user, url)
-        out.clear_output()
-        with out:
-            display(Markdown(f"**{user}** → `{url}`: **{result.outcome}**"
-                             f"{f' (HTTP {result.status})' if result.status else ''}\n\n"
-                             f"```mermaid\n{result.mermaid()}\n```"))
+        # Replace the outputs outright rather than clear_output()/display: the same in a kernel,
+        # in nbclient and in a test without one.
+        out.outputs = ()
+        out.append_display_data(Markdown(f"**{user}** → `{url}`: **{result.outcome}**"
+                                         f"{f' (HTTP {result.status})' if result.status else ''}\n\n"
+                                         f"```mermaid\n{result.mermaid()}\n```"))
 
     button = w.Button(description="Refresh browser", button_style="primary", icon="refresh")
     button.on_click(refresh)

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import importlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -213,7 +214,17 @@ def batch(built, registered, tmp_path_factory):
     for c in old["cells"]:
         del c["id"]
     corpus["no-cell-ids"] = old               # a file name that a spreadsheet would run as a formula
+    long_id = copy.deepcopy(values_release)          # learner-made cell ids: very long, and not valid Unicode
+    long_id["cells"].append(code_cell("1", "x" * 100_000))
+    corpus["long-cell-id"] = long_id
     paths = [write_nb(subs_dir / f"{name}.ipynb", nb) for name, nb in corpus.items()]
+    text = json.dumps(values_release).replace(
+        '"cells": [', '"cells": [{"cell_type": "markdown", "id": "bad\\ud800", "metadata": {}, "source": "x"}, ', 1)
+    (subs_dir / "surrogate-id.ipynb").write_text(text, encoding="utf-8")
+    paths.append(subs_dir / "surrogate-id.ipynb")
+    latin1 = Path(os.fsdecode(os.fsencode(str(subs_dir)) + b"/caf\xe9.ipynb"))   # a file name that is not UTF-8
+    latin1.write_text(json.dumps(values_release), encoding="utf-8")
+    paths.append(latin1)
     paths += list(invalid_files(subs_dir).values())
     paths.append(subs_dir / "missing.ipynb")
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths if p.exists()}
@@ -270,6 +281,17 @@ def test_a_notebook_without_cell_ids_is_matched_by_metadata(batch):
     entry = batch["by"]["no-cell-ids"]
     assert entry["points"] == entry["max"] == 6
     assert [f["kind"] for f in entry["findings"]] == ["cell-ids-missing"] and not entry["tampered"]
+
+
+def test_odd_names_and_ids_do_not_break_the_report(batch):
+    assert batch["by"]["long-cell-id"]["status"] == "graded"
+    (added,) = [f for f in batch["by"]["long-cell-id"]["findings"] if f["kind"] == "cells-added"]
+    assert len(added["cell"]) == 40
+    assert batch["by"]["surrogate-id"]["status"] == "graded"
+    assert "caf\ufffd" in batch["by"] and batch["by"]["caf\ufffd"]["points"] == 0
+    assert "caf\ufffd,0,0,0," in (batch["out"] / "gradebook.csv").read_text(encoding="utf-8")
+    raw = (batch["out"] / "report.json").read_text(encoding="utf-8")
+    assert '"bad\\ud800"' in raw
 
 
 def test_equivalent_spellings_are_accepted(batch):

@@ -14,7 +14,6 @@ import re
 from casl.facts import vdirs as vf
 from casl.model import psvdir as pm
 from casl.shell.commands.exchange_vdirs import exchange_state
-from casl.shell.errors import PSError
 from casl.shell.format import FormattedText
 from casl.shell.objects import Column, ListView, PSObject, TableView
 from casl.shell.registry import REGISTRY, Param, command

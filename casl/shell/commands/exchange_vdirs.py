@@ -13,7 +13,7 @@ from casl.model import vdirs as vm
 from casl.model.server import set_authentication
 from casl.shell.errors import PSError, not_recognized
 from casl.shell.format import format_list
-from casl.shell.objects import Column, ListView, PSObject, TableView
+from casl.shell.objects import Column, PSObject, TableView
 from casl.shell.registry import Param, command
 
 MODULE = "Microsoft.Exchange.Management.PowerShell.SnapIn"
@@ -107,14 +107,11 @@ def property_order(kind: vf.VdirKind) -> list[str]:
         tail += [p for p in vf.ADMIN_PROPS if p not in ("AdminDisplayName", "ExchangeVersion")]
         return order + tail
     for p in ("Name", "InternalAuthenticationMethods", "MetabasePath"):
-        if p not in order and (p != "InternalAuthenticationMethods" or kind.key not in ("rpc",)):
+        if p not in order:
             order.insert(len(kind.head), p)
     order += ["AdminDisplayVersion", "Server", "InternalUrl", "ExternalUrl"]
     if "ExternalAuthenticationMethods" not in order and kind.key != "oab":
         order.append("ExternalAuthenticationMethods")
-    if kind.key == "mapi":
-        order.insert(order.index("InternalUrl") + 1, "InternalAuthenticationMethods") if \
-            "InternalAuthenticationMethods" not in order else None
     return order + list(vf.ADMIN_PROPS)
 
 
@@ -205,9 +202,6 @@ def select(ctx, mode: str, local: str, kind: vf.VdirKind, identity: str | None, 
                                                                                             s.fqdn.lower())]
         hits = [v for s in servers for v in s.vdirs.items if v.key == kind.key and name.lower() in
                 (kind.name.lower(), v.name.lower()) and (site is None or v.site.lower() == site.lower())]
-        if site is None and srv_name is None and not hits:
-            # an identity may be a server name too ("Get-OwaVirtualDirectory ServerA" is not one: -Server is)
-            pass
         if not hits:
             dc = f"{vf.DC}.{lab.server(local).domain}"
             ex_error(ctx, mode, local, f"The operation couldn't be performed because object '{identity}' couldn't "
@@ -487,13 +481,13 @@ def eac_reset(lab, server: str, identity: str, backup_path: str | None) -> str:
     last = ntpath.basename(path.rstrip("\\"))
     file_path = path if "." in last else ntpath.join(path, f"{v.name}.txt")
     if not target.fs.is_dir(ntpath.dirname(file_path)):
-        raise LabError(f"The backup folder '{ntpath.dirname(backup_path if '.' in last else backup_path)}' doesn't "
-                       f"exist on {target.name}; create it first (New-Item -ItemType Directory, or mkdir).")
+        raise LabError(f"The backup folder '{ntpath.dirname(file_path)}' doesn't exist on {target.name}; create it "
+                       f"first (mkdir, or New-Item -ItemType Directory).")
     target.fs.write(file_path, backup_text(lab, v), when=lab.clock.now())
-    pool, phys = vm.iis_app(srv, v).pool if vm.iis_app(srv, v) else None, None
     vm.remove(srv, v)
-    new = vm.create(srv, v.key, v.site, lab.clock.now())
+    vm.create(srv, v.key, v.site, lab.clock.now())
     lab.note_change(srv.name)
     lab.clock.tick()
-    del pool, phys
-    return file_path if target is srv else f"\\\\{target.name}\\{file_path[0].lower()}$\\{file_path[3:]}"
+    if str(backup_path).strip().startswith("\\\\"):
+        return f"\\\\{target.name}\\{file_path[0].lower()}$\\{file_path[3:]}"
+    return file_path
