@@ -492,10 +492,10 @@ WINRM_ERRORS: dict[str, tuple[str, str]] = {
     "url": ("-2144108270", "The WinRM client sent a request to an HTTP server and got a response saying the requested "
             "HTTP URL was not available. This is usually returned by a HTTP server that does not support the "
             "WS-Management protocol. For more information, see the about_Remote_Troubleshooting Help topic."),
-    "refused": ("-2144108526", "The WinRM client cannot complete the operation within the time specified. Check if "
-                "the machine name is valid and is reachable over the network and firewall exception for Windows "
-                "Remote Management service is enabled. For more information, see the about_Remote_Troubleshooting "
-                "Help topic."),
+    # KB 2027064: the back end's PowerShell pool stopped (or WinRM's own listener misconfigured)
+    "refused": ("-2144108526", "The connection to the specified remote host was refused. Verify that the "
+                "WS-Management service is running on the remote host and configured to listen for requests on the "
+                "correct port and HTTP URL. For more information, see the about_Remote_Troubleshooting Help topic."),
     "503": ("-2144108502", "The WinRM client received an HTTP status code of 503 from the remote WS-Management "
             "service. For more information, see the about_Remote_Troubleshooting Help topic."),
 }

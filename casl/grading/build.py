@@ -187,6 +187,40 @@ def verify_checks(nb, stem: str) -> None:
                             f"but showed {got!r}")
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def stable_widget_ids(nb) -> None:
+    """Widget views get ids made from their cell and place instead of the kernel's random ones.
+
+    Widget state is not stored (the kernel that owned the models is gone), so the id points at
+    nothing either way; a fixed one keeps a rebuilt release byte-identical. nbval ignores it.
+    """
+    for cell in nb.cells:
+        for n, output in enumerate(cell.get("outputs", [])):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if isinstance(view, dict) and "model_id" in view:
+                view["model_id"] = hashlib.sha256(f"{cell.get('id')}/{n}".encode()).hexdigest()[:32]
+
+
+def coalesce_streams(nb) -> None:
+    """Join consecutive stdout (or stderr) outputs of a cell into one, as nbval compares them.
+
+    How a cell's prints arrive in messages depends on timing; joined, they are the same every run.
+    """
+    for cell in nb.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            prev = merged[-1] if merged else None
+            if (output.get("output_type") == "stream" and prev is not None
+                    and prev.get("output_type") == "stream" and prev.get("name") == output.get("name")):
+                prev["text"] = "".join(prev["text"]) + "".join(output["text"])
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = merged
+
+
 def _output_text(output) -> str:
     if output.get("output_type") == "error":
         return " ".join(output.get("traceback", [])) or output.get("evalue", "")
@@ -234,6 +268,8 @@ def build_notebook(source: Path, *, timeout: float = 120, execute: bool = True) 
         with tempfile.TemporaryDirectory(prefix="casl-build-") as tmp:
             run(nb, cwd=Path(tmp), name=f"{stem} (solved)", timeout=timeout)
         fix_metadata(nb, stem)           # nbclient writes kernel details back; put the fixed ones again
+        stable_widget_ids(nb)
+        coalesce_streams(nb)
         verify_checks(nb, stem)
     return Built(stem, nb, release(nb, authored))
 

@@ -197,7 +197,8 @@ def remote_shell_status(lab, server: str) -> ShellStatus:
     srv = lab.server(server)
     iis = srv.iis
     if not srv.web_running():
-        return _fails("refused", "W3SVC or WAS is not running, so nothing answers on port 80")
+        # http.sys has no registration for http://+:80/ without W3SVC: it answers 404 itself
+        return _fails("url", "W3SVC or WAS is not running, so no site has registered port 80 with http.sys")
     fe = iis.site(vf.DWS)
     if fe is None or srv.site_state(fe) != STARTED or not any(
             b.port == 80 and b.host in ("", srv.fqdn.lower(), srv.name.lower()) for b in fe.web_bindings("http")):

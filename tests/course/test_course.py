@@ -112,3 +112,22 @@ def test_value_exercise_feedback(ex):
         got = ex.evaluate(ex.wrong_answer_values(wrong))
         assert not got.correct and wrong.feedback in got.message, (wrong.answer, got.line)
         assert got.points == wrong.points, (wrong.answer, got.line)
+
+
+def test_build_makes_widget_ids_and_streams_independent_of_the_run():
+    import nbformat
+
+    from casl.grading.build import WIDGET_VIEW, coalesce_streams, stable_widget_ids
+
+    def run(model_id, chunks):
+        cell = nbformat.v4.new_code_cell("x", id="c1")
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in chunks]
+        cell.outputs.append(nbformat.v4.new_output("display_data", data={WIDGET_VIEW: {"model_id": model_id}}))
+        nb = nbformat.v4.new_notebook(cells=[cell])
+        stable_widget_ids(nb)
+        coalesce_streams(nb)
+        return nb
+
+    one, two = run("aaaa", ["UserA ok\n", "UserB ok\n"]), run("bbbb", ["UserA ok\nUserB ok\n"])
+    assert one == two
+    assert [o["output_type"] for o in one.cells[0].outputs] == ["stream", "display_data"]
