@@ -197,10 +197,9 @@ def stable_widget_ids(nb) -> None:
     nothing either way; a fixed one keeps a rebuilt release byte-identical. nbval ignores it.
     """
     for cell in nb.cells:
-        for n, output in enumerate(cell.get("outputs", [])):
-            view = output.get("data", {}).get(WIDGET_VIEW)
-            if isinstance(view, dict) and "model_id" in view:
-                view["model_id"] = hashlib.sha256(f"{cell.get('id')}/{n}".encode()).hexdigest()[:32]
+        views = [o.get("data", {}).get(WIDGET_VIEW) for o in cell.get("outputs", [])]
+        for n, view in enumerate(v for v in views if isinstance(v, dict) and "model_id" in v):
+            view["model_id"] = hashlib.sha256(f"{cell.get('id')}/{n}".encode()).hexdigest()[:32]
 
 
 def coalesce_streams(nb) -> None:
@@ -268,8 +267,8 @@ def build_notebook(source: Path, *, timeout: float = 120, execute: bool = True) 
         with tempfile.TemporaryDirectory(prefix="casl-build-") as tmp:
             run(nb, cwd=Path(tmp), name=f"{stem} (solved)", timeout=timeout)
         fix_metadata(nb, stem)           # nbclient writes kernel details back; put the fixed ones again
-        stable_widget_ids(nb)
         coalesce_streams(nb)
+        stable_widget_ids(nb)
         verify_checks(nb, stem)
     return Built(stem, nb, release(nb, authored))
 

@@ -124,6 +124,24 @@ def parse_identity(text: str) -> tuple[str | None, str, str | None]:
     return (server or None, rest.strip(), site)
 
 
+def rows(server) -> list[dict[str, object]]:
+    """One plain row per object, sorted (for a DataFrame view: ``pandas.DataFrame(rows(server))``).
+
+    >>> from casl.labs import open_lab
+    >>> rows(open_lab("single-server", state=None).server("ServerA"))[0]["Identity"]
+    'SERVERA\\\\Autodiscover (Default Web Site)'
+    """
+    out = []
+    for v in server.vdirs.items:
+        app = iis_app(server, v)
+        out.append({"Identity": v.identity, "Server": v.server, "Site": v.site, "Name": v.name,
+                    "InternalUrl": v.settings.get("InternalUrl"), "ExternalUrl": v.settings.get("ExternalUrl"),
+                    "MetabasePath": metabase_path(server, v), "AppPool": app.pool if app else None,
+                    "Path": app.physical_path if app else None, "IISApplication": app is not None,
+                    "NeedsRestart": needs_restart(server, v)})
+    return sorted(out, key=lambda r: (r["Site"] != vf.DWS, r["Name"].lower()))
+
+
 # --- the IIS half -------------------------------------------------------------------------------
 
 def owned_apps(site: str, app_path: str) -> list[ifacts.AppFact]:

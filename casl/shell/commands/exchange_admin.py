@@ -343,6 +343,26 @@ def _appcmd_vdir_app(ctx, words, opts):
     return None
 
 
+def _appcmd_ssl_flags(ctx, words, opts):
+    """``appcmd set config "Default Web Site/PowerShell" -section:system.webServer/security/access /sslFlags:...``"""
+    from casl.model.iis import Authentication
+    srv = ctx.server
+    loc = words[2] if len(words) > 2 else ""
+    section = opts.get("section", "").lower()
+    if not section.endswith("security/access"):
+        return None
+    site_name, _, path = loc.partition("/")
+    site = srv.iis.site(site_name)
+    if site is None:
+        return [f'ERROR ( message:Cannot find SITE object with identifier "{site_name}". )']
+    key = (site.name.lower(), ("/" + path.strip("/")).lower())
+    flags = ", ".join(f.strip() for f in opts["sslflags"].split(",") if f.strip()) or "None"
+    srv.iis.auth.setdefault(key, Authentication()).ssl_flags = flags
+    ctx.lab.note_change(srv.name)
+    return [f'Applied configuration changes to section "system.webServer/security/access" for '
+            f'"MACHINE/WEBROOT/APPHOST/{loc}" at configuration commit path "MACHINE/WEBROOT/APPHOST"']
+
+
 if _APPCMD is not None and not getattr(_APPCMD.func, "_casl_modules", False):
     _base = _APPCMD.func
 
@@ -357,6 +377,8 @@ if _APPCMD is not None and not getattr(_APPCMD.func, "_casl_modules", False):
                 out = _appcmd_modules(ctx, words, opts)
             elif (words[0].lower(), obj) in (("set", "vdir"), ("delete", "app")):
                 out = _appcmd_vdir_app(ctx, words, opts)
+            elif (words[0].lower(), obj) == ("set", "config") and "sslflags" in opts:
+                out = _appcmd_ssl_flags(ctx, words, opts)
             if out is not None:
                 return out
         return _base(ctx, args, items)

@@ -230,12 +230,15 @@ def _piped(items, kind) -> list[vm.ExchangeVdir]:
 
 
 def _targets(ctx, mode, local, kind, items) -> list[vm.ExchangeVdir]:
+    """What a Set-/Remove- call acts on: one object by -Identity, or the objects piped in."""
     if ctx.args.get("Identity"):
-        return select(ctx, mode, local, kind, ctx.args["Identity"], None, True)
-    piped = _piped(items, kind)
-    if piped:
-        return piped
-    return select(ctx, mode, local, kind, None, ctx.args.get("Server") or local, False)
+        hits = select(ctx, mode, local, kind, ctx.args["Identity"], None, True)
+        if len(hits) > 1:
+            ex_error(ctx, mode, local, f"The operation couldn't be performed because '{ctx.args['Identity']}' "
+                     f"matches multiple entries.", category="NotSpecified",
+                     exception="ManagementObjectAmbiguousException", hexid="D2A0D9E3", terminating=True)
+        return hits
+    return _piped(items, kind)
 
 
 # --- the cmdlets ----------------------------------------------------------------------------------
@@ -327,7 +330,7 @@ def _confirm_declined(ctx, what: str) -> None:
 def _remove(kind: vf.VdirKind):
     def remove(ctx, args, items):
         mode, local = require_exchange(ctx)
-        targets = _targets(ctx, mode, local, kind, items) if (args.get("Identity") or items) else []
+        targets = _targets(ctx, mode, local, kind, items)
         if not targets:
             return []
         if args.get("Confirm") is not False:
@@ -386,6 +389,7 @@ def _setting_params(kind: vf.VdirKind) -> list[Param]:
 
 
 _ID = Param("Identity", "string", position=0, pipeline=True)
+_ID_NEEDED = Param("Identity", "string", position=0, pipeline=True, mandatory=True)
 _COMMON_GET = [Param("Server", "string"), Param("ADPropertiesOnly", "switch"),
                Param("ShowMailboxVirtualDirectories", "switch"), Param("DomainController", "string")]
 
@@ -395,9 +399,9 @@ for _k in vf.KINDS:
     command(f"Get-{_k.noun}", module=MODULE, net_class=TASKS + f"Get{_k.noun}",
             params=[_ID, *_COMMON_GET])(_get(_k))
     command(f"Set-{_k.noun}", module=MODULE, changes_state=True, net_class=TASKS + f"Set{_k.noun}",
-            params=[_ID, Param("DomainController", "string"), *_setting_params(_k)])(_set(_k))
+            params=[_ID_NEEDED, Param("DomainController", "string"), *_setting_params(_k)])(_set(_k))
     command(f"Remove-{_k.noun}", module=MODULE, changes_state=True, net_class=TASKS + f"Remove{_k.noun}",
-            params=[_ID, Param("DomainController", "string")])(_remove(_k))
+            params=[_ID_NEEDED, Param("DomainController", "string")])(_remove(_k))
     command(f"New-{_k.noun}", module=MODULE, changes_state=True, net_class=TASKS + f"New{_k.noun}",
             params=[Param("Server", "string"), Param("WebSiteName", "string"),
                     Param("Role", "string", values=("ClientAccess", "Mailbox")), Param("Path", "string"),
@@ -409,7 +413,7 @@ _RPC = vf.KIND["rpc"]
 command("Get-OutlookAnywhere", module=MODULE, net_class=TASKS + "GetRpcHttp",
         params=[_ID, *_COMMON_GET])(_get(_RPC))
 command("Set-OutlookAnywhere", module=MODULE, changes_state=True, net_class=TASKS + "SetRpcHttp",
-        params=[_ID, Param("DomainController", "string"), *_setting_params(_RPC)])(_set(_RPC))
+        params=[_ID_NEEDED, Param("DomainController", "string"), *_setting_params(_RPC)])(_set(_RPC))
 
 
 @command("Remove-ADObject", module="ActiveDirectory", changes_state=True,
