@@ -82,8 +82,12 @@ def _magics() -> Finding:
     ip = get_ipython()
     if ip is None:
         return Finding("%%ps magic", True, "not in a notebook; registers itself when casl is imported there")
+    if "ps" not in ip.magics_manager.magics.get("cell", {}):
+        # IPython started after casl was imported (a kernel restarted under it, a test harness)
+        from casl.magics import register
+        register(ip)
     ok = "ps" in ip.magics_manager.magics.get("cell", {})
-    return Finding("%%ps magic", ok, "registered" if ok else "not registered: run `import casl` again")
+    return Finding("%%ps magic", ok, "registered" if ok else "could not be registered in this IPython")
 
 
 def doctor() -> Report:

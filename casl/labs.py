@@ -157,6 +157,8 @@ class Lab:
                     self._browse(*entry[1:])
                 elif kind == "eac":
                     self._eac(*entry[1:])
+                elif kind == "ca":
+                    self._ca_issue(*entry[1:])
                 else:
                     raise LabError(f"unknown journal entry '{kind}'")
                 self.journal.append(entry)
@@ -244,6 +246,50 @@ class Lab:
         if action != "reset-vdir":
             raise LabError(f"unknown admin center action '{action}'")
         return eac_reset(self, *args)
+
+    def ca_issue(self, server: str, request_path: str, issuer: str = "contoso", out_path: str | None = None) -> str:
+        r"""Send a certificate request to a CA and save its answer: the lab's stand-in for the CA's web page.
+
+        Reads the CSR (``New-ExchangeCertificate -GenerateRequest -RequestFile ...``) from ``server``'s
+        disk (or the server a ``\\ServerB\c$\...`` path names), signs it with the lab PKI - "contoso"
+        (the enterprise CA domain-joined machines trust) or "fabrikam" (a public CA everyone trusts) -
+        and writes the certificate as Base64 .cer next to the request unless ``out_path`` says where.
+        Returns the path written. Journaled, so the lab replays it.
+
+        >>> lab = open_lab("single-server", state=None)
+        >>> from casl.shell.commands.exchange_admin import open_ems
+        >>> _ = open_ems(lab, "ServerA")
+        >>> _ = lab.run("ServerA", 'New-ExchangeCertificate -GenerateRequest -SubjectName "cn=mail.contoso.com" '
+        ...             '-DomainName mail.contoso.com -RequestFile C:\\mail.req')
+        >>> lab.ca_issue("ServerA", r"C:\mail.req")
+        'C:\\mail.cer'
+        """
+        out = self._ca_issue(server, request_path, issuer, out_path)
+        self._record(["ca", server, request_path, issuer, out_path])
+        return out
+
+    def _ca_issue(self, server, request_path, issuer="contoso", out_path=None):
+        import ntpath
+        from casl.errors import CertificateError
+        from casl.model import certificates as cm
+        from casl.shell.commands.certificates import file_location
+        try:
+            src, path = file_location(self.org, self.org.server(server), request_path)
+            try:
+                text = src.fs.read(path)
+            except FileNotFoundError:
+                raise LabError(f"there is no request file {path} on {src.name}") from None
+            der, _chain = cm.sign_request(text, issuer, self.clock.now())
+            dst, target = (src, ntpath.splitext(path)[0] + ".cer") if out_path is None else \
+                file_location(self.org, src, out_path)
+        except CertificateError as exc:
+            raise LabError(f"the CA refused: {exc}") from None
+        if not dst.fs.is_dir(ntpath.dirname(target)):
+            raise LabError(f"the folder {ntpath.dirname(target)} does not exist on {dst.name}")
+        dst.fs.write(target, cm.pem_text(der, ("-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----")),
+                     when=self.clock.now())
+        self.clock.tick()
+        return target if out_path is None or not str(out_path).startswith("\\\\") else str(out_path)
 
     def inject(self, fault: str) -> str:
         """Break the lab on purpose with a named fault from ``labs/faults.toml``; returns its title."""

@@ -33,6 +33,8 @@ def server_certificate(server, local_ip: str, port: int):
     if not thumb:
         return None, f"http.sys has no SSL certificate binding for 0.0.0.0:{port}"
     cert = server.certificate(thumb)
+    if cert is not None and getattr(cert, "pending", False):
+        cert = None     # a pending request lives in the REQUEST store, not in My: http.sys cannot use it
     if cert is None:
         # The classic after a renewal: the binding points at a certificate no longer in the store
         # (the back end logs HttpEvent 15021) [S18].
@@ -64,8 +66,38 @@ GOLDEN_RULES = (("Do I trust the issuer?", _issuer), ("Is it in date?", _dates),
 
 
 def browser_problems(cert, host: str, at: datetime, trusted: set[str]) -> list[str]:
-    """What the three golden rules find wrong with ``cert`` for ``host`` (empty: no warning)."""
+    """What the three golden rules find wrong with ``cert`` for ``host`` (empty: no warning).
+
+    A record with real DER (made by the lab PKI, e.g. through ``lab.ca_issue``) is judged by
+    :func:`casl.certs.trust.check` with real path building; the others by the record's fields.
+    """
+    if getattr(cert, "der", None) is not None:
+        return x509_problems(cert, host, at, trusted)
     return [p for _, rule in GOLDEN_RULES if (p := rule(cert, host, at, trusted))]
+
+
+def client_store(trusted: set[str]) -> str:
+    """Which lab trust store a client has: the domain's machines trust the enterprise CA (its name is in
+    ``org.trusted_inside``), machines on the Internet trust only public CAs."""
+    from casl.facts import exchange as xfacts
+    return "domain-joined" if xfacts.LAB_CA in trusted else "outside"
+
+
+def x509_problems(cert, host: str, at: datetime, trusted: set[str]) -> list[str]:
+    """The three questions (and usage) asked of a real certificate; each problem names its question.
+
+    >>> from casl.certs.pki import lab_pki
+    >>> rec = lab_pki().get("internal-ca").to_store_record()
+    >>> x509_problems(rec, "mail.contoso.com", lab_pki().clock, set())
+    ["Do I trust the issuer? NO - issuer 'Contoso Root CA' is not in the outside trust store, and no intermediate certificate was sent to link it to a root there"]
+    """
+    from casl.certs import trust
+    leaf = cert.x509()
+    store = client_store(trusted)
+    extra = [leaf] if cert.self_signed and cert.issuer in trusted else []   # a server trusts its own self-signed
+    ts = trust.trust_store(store, extra=extra)
+    r = trust.check(leaf, host, store=ts, intermediates=cert.chain(), at=at)
+    return [f"{trust.QUESTIONS[q]} NO - {r.reasons[q]}" for q in r.failed]
 
 
 def proxy_problem(cert, at: datetime) -> str:

@@ -80,6 +80,8 @@ def _check_cell_problems(cell, ex) -> list[str]:
         problems.append("check cell is not locked (editable and deletable must be false)")
     if C.CHECK_TAG not in meta.get("tags", []):
         problems.append(f"check cell lacks the {C.CHECK_TAG} tag (nbval --nbval-lax would not compare it)")
+    if C.RAISES_TAG not in meta.get("tags", []):
+        problems.append(f"check cell lacks the {C.RAISES_TAG} tag (Run All would stop at an unanswered exercise)")
     if not isinstance(cell.get("execution_count"), int):
         problems.append("check cell was not executed (nbval skips comparing unexecuted cells)")
     want = ex.outcome("correct", ex.max_points)

@@ -82,6 +82,7 @@ class Connection:
     closed: datetime | None = None
     request: int = 0              # which browse opened it (the lab closes them on the next one)
     initiator: bool = True        # this end made the connection (and so closes it first)
+    owner: str = ""               # a background connection's key (casl.model.sockets), "" for a request's
 
     def endpoint(self, end: str) -> str:
         ip, port = self.local if end == "local" else self.remote
@@ -100,8 +101,13 @@ class PortSource:
     _next: int = 0
 
     def __post_init__(self) -> None:
+        self._next = self.start
+
+    @property
+    def start(self) -> int:
+        """The first port this machine handed out (seeded); background connections sit below it."""
         span = EPHEMERAL_HIGH - EPHEMERAL_LOW - 5000
-        self._next = EPHEMERAL_LOW + zlib.crc32(f"{self.seed}/{self.machine}".encode()) % span
+        return EPHEMERAL_LOW + zlib.crc32(f"{self.seed}/{self.machine}".encode()) % span
 
     def next(self) -> int:
         port = self._next
@@ -115,6 +121,7 @@ class NetState:
     ports: PortSource
     connections: list[Connection] = field(default_factory=list)
     firewall: list[FirewallRule] = field(default_factory=list)
+    background_ports: int = 0     # background connections made so far (casl.model.sockets)
 
     def open(self, local: tuple[str, int], remote: tuple[str, int], pid: int, at: datetime,
              request: int, *, initiator: bool = True) -> Connection:
@@ -132,7 +139,8 @@ class NetState:
     def close_before(self, request: int, at: datetime) -> None:
         """Close what earlier requests left open: the browser moved on, the proxy's idle connection ended."""
         self.current(at)          # forget TIME_WAIT entries that have run out
-        for c in [c for c in self.connections if c.state == ESTABLISHED and c.request < request]:
+        # Background connections (health probes, LDAP) live as long as their process, not a request.
+        for c in [c for c in self.connections if c.state == ESTABLISHED and c.request < request and not c.owner]:
             self.close(c, at, active=c.initiator)
 
     def current(self, at: datetime) -> list[Connection]:

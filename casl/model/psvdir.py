@@ -200,8 +200,10 @@ def remote_shell_status(lab, server: str) -> ShellStatus:
         # http.sys has no registration for http://+:80/ without W3SVC: it answers 404 itself
         return _fails("url", "W3SVC or WAS is not running, so no site has registered port 80 with http.sys")
     fe = iis.site(vf.DWS)
+    # the shell connects to the server's name, which resolves to its address (not the loopback)
     if fe is None or srv.site_state(fe) != STARTED or not any(
-            b.port == 80 and b.host in ("", srv.fqdn.lower(), srv.name.lower()) for b in fe.web_bindings("http")):
+            b.port == 80 and b.ip in ("*", srv.ipv4) and b.host.lower() in ("", srv.fqdn.lower(), srv.name.lower())
+            for b in fe.web_bindings("http")):
         return _fails("url", "the Default Web Site does not listen for http://<server>/ on port 80")
     # Kerberos at the wrong level breaks the whole site's answers to WinRM (KB 2028305)
     for loc in ("", vf.DWS):

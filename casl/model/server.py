@@ -49,6 +49,9 @@ class Server:
     net: object = None          # casl.model.network.NetState: connections, firewall rules, ports
     vdirs: object = None        # casl.model.vdirs.VdirStore: Exchange's AD virtual directory objects
     psvdir: object = None       # casl.model.psvdir.PSVdir: IIS modules, folder ACLs, AV exclusions
+    # private keys in the machine key store, by public-key id (casl.model.certificates.KeyContainer):
+    # made by New-ExchangeCertificate -GenerateRequest or brought in a .pfx
+    keys: dict = field(default_factory=dict)
 
     @property
     def fqdn(self) -> str:

@@ -344,6 +344,25 @@ class _Parser:
         pipe.redirects.append((op, target))
 
 
+MAX_NESTING = 100   # PowerShell itself gives up on very deep nesting; so does Python's recursion
+
+
+def _too_deep(text: str) -> int | None:
+    """Offset where brackets nest deeper than MAX_NESTING (quotes are not skipped: a bound, not a parse)."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "({":
+            depth += 1
+            if depth > MAX_NESTING:
+                return i
+        elif ch in ")}":
+            depth = max(depth - 1, 0)
+    return None
+
+
 def parse(text: str) -> Script:
     """Parse a script; raises :class:`ParseError` with PowerShell's message and error id."""
+    at = _too_deep(text)
+    if at is not None:
+        raise ParseError(f"The script is nested more than {MAX_NESTING} levels deep.", "ScriptTooComplicated", at)
     return _Parser(text).script()

@@ -57,6 +57,10 @@ def unknown_exercise(nb):
     cell(nb, CHECK)["metadata"]["casl"]["exercise"] = "testcourse.backend-prot"
 
 
+def may_stop_run_all(nb):
+    cell(nb, CHECK)["metadata"]["tags"].remove("raises-exception")
+
+
 def wrong_id(nb):
     cell(nb, CHECK)["id"] = "check-1"
 
@@ -104,6 +108,7 @@ VIOLATIONS = {
     unlocked: f"{CHECK}: check cell is not locked (editable and deletable must be false)",
     undeletable_missing: f"{CHECK}: check cell is not locked",
     untagged: f"{CHECK}: check cell lacks the nbval-check-output tag",
+    may_stop_run_all: f"{CHECK}: check cell lacks the raises-exception tag",
     unexecuted: f"{CHECK}: check cell was not executed",
     output_edited: f"{CHECK}: check cell does not store its pinned output 'Correct: testcourse.backend-port (2/2 points)'",
     markdown_edited: f"{CHECK}: check cell does not store its pinned output",

@@ -26,6 +26,7 @@ line = st.one_of(
 @example("}")                      # once looped forever: a lone closing brace
 @example("Get-Process -Id ²")      # once raised: '²'.isdigit() but int('²') fails
 @example("dir\u000b ..")          # a Unicode blank between arguments
+@example("(" * 5000 + ")" * 5000)  # once overflowed Python's recursion
 def test_random_lines_never_raise(text):
     sh = LAB.shell("ServerA")
     sh.strict = True      # an unexpected Python exception fails the test instead of being reported

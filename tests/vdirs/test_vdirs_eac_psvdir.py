@@ -77,6 +77,14 @@ BREAKS = [
     ('appcmd set vdir "Default Web Site/PowerShell/" /physicalPath:C:\\inetpub\\PowerShell',
      'appcmd set vdir "Default Web Site/PowerShell/" '
      '"/physicalPath:C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\PowerShell"', "500"),
+    ('appcmd set config "Default Web Site/PowerShell" -section:system.webServer/security/access '
+     '"/sslFlags:Ssl,SslNegotiateCert" /commit:apphost',
+     'appcmd set config "Default Web Site/PowerShell" -section:system.webServer/security/access '
+     '/sslFlags:SslNegotiateCert /commit:apphost', "403"),
+    ("Stop-WebAppPool MSExchangePowerShellAppPool", "Start-WebAppPool MSExchangePowerShellAppPool", "refused"),
+    ("Stop-Service W3SVC", "Start-Service W3SVC", "url"),
+    ("Remove-WebBinding -Name 'Default Web Site' -Protocol http -Port 80 -IPAddress *",
+     "New-WebBinding -Name 'Default Web Site' -Protocol http -Port 80 -IPAddress *", "url"),
     ("Stop-WebAppPool MSExchangePowerShellFrontEndAppPool", "Start-WebAppPool MSExchangePowerShellFrontEndAppPool",
      "503"),
     ('icacls "C:\\Program Files\\Microsoft\\Exchange Server\\V15\\ClientAccess\\PowerShell-Proxy" '
@@ -186,3 +194,11 @@ def test_same_commands_same_output():
         out += lab.run("ServerA", "New-OwaVirtualDirectory -Role ClientAccess")
         return out
     assert run() == run()
+
+
+def test_copy_replays_the_admin_center_reset(lab):
+    lab.run("ServerA", r"mkdir C:\Backup")      # a journalled command, so the copy has the folder too
+    lab.eac_reset_virtual_directory("ServerA", OWA, r"C:\Backup")
+    twin = lab.copy()
+    assert vm.find(twin.server("ServerA"), "owa", "Default Web Site").guid == \
+        vm.find(lab.server("ServerA"), "owa", "Default Web Site").guid

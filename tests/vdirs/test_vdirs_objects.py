@@ -180,3 +180,22 @@ def test_recreated_directory_serves_after_iis_restart(lab, sh):
     assert vm.needs_restart(srv, v) and vm.for_url(srv, "Default Web Site", "/ecp/default.aspx") is v
     sh.run("Restart-WebAppPool MSExchangeECPAppPool")
     assert not vm.needs_restart(srv, v)
+
+
+def test_pipeline_set_and_ambiguous_identity(lab, sh):
+    sh.run("Get-OabVirtualDirectory | Set-OabVirtualDirectory -ExternalUrl https://mail.contoso.com/OAB")
+    assert {v.settings["ExternalUrl"] for s in ("ServerA", "ServerB")
+            for v in lab.server(s).vdirs.items if v.key == "oab" and v.site == "Default Web Site"} == \
+        {"https://mail.contoso.com/OAB"}
+    out = sh.run("Set-OabVirtualDirectory 'OAB (Default Web Site)' -InternalUrl https://x.contoso.com/OAB")
+    assert "The operation couldn't be performed because 'OAB (Default Web Site)' matches multiple entries." in out
+    assert "missing mandatory parameters: Identity" in sh.run("Set-OabVirtualDirectory -PollInterval 60")
+
+
+def test_rows_for_a_dataframe_view(lab, sh):
+    sh.run(r"Remove-EcpVirtualDirectory 'ServerA\ecp (Default Web Site)' -Confirm:$false")
+    sh.run("New-EcpVirtualDirectory -Role ClientAccess")
+    rows = vm.rows(lab.server("ServerA"))
+    assert rows == sorted(rows, key=lambda r: (r["Site"] != "Default Web Site", r["Name"].lower()))
+    ecp = next(r for r in rows if r["Name"] == "ecp (Default Web Site)")
+    assert ecp["NeedsRestart"] is True and ecp["AppPool"] == "MSExchangeECPAppPool"

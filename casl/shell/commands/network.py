@@ -1,4 +1,4 @@
-"""Network commands: Windows Firewall rules, Test-NetConnection, name resolution, netstat, netsh http.
+"""Network commands: Windows Firewall rules, Test-NetConnection, name resolution, netsh http (netstat: netstat.py).
 
 Rules made here live in the model and the request flow obeys them (``lab.browse``).
 """
@@ -12,7 +12,7 @@ from casl.facts import flow as ffacts
 from casl.facts import iis as ifacts
 from casl.model import network
 from casl.shell.objects import Column, ListView, PSObject, TableView
-from casl.shell.registry import REGISTRY, Param, command
+from casl.shell.registry import Param, command
 
 NETSEC = "NetSecurity"
 FW_CLASS = "Microsoft.Management.Infrastructure.CimInstance#root/standardcimv2/MSFT_NetFirewallRule"
@@ -351,43 +351,3 @@ def netsh(ctx, args, items):
     server.ssl_certs[key] = (cert.thumbprint, opts.get("certstorename", "MY").upper())
     ctx.lab.note_change(server.name)
     return ["\nSSL Certificate successfully added\n\n"]
-
-
-# --- netstat (unless another module already answers it) -----------------------------------------
-
-def netstat_rows(server, at) -> list[tuple[str, str, str, str, int]]:
-    """(proto, local, foreign, state, pid) rows as ``netstat -ano`` lists them: listeners, then connections."""
-    rows = []
-    for port in network.listening_ports(server):
-        rows.append(("TCP", f"0.0.0.0:{port}", "0.0.0.0:0", network.LISTENING, 4))
-        rows.append(("TCP", f"[::]:{port}", "[::]:0", network.LISTENING, 4))
-    conns = sorted(server.net.current(at), key=lambda c: (":" in c.local[0], c.local[0], c.local[1], c.remote))
-    for c in conns:
-        rows.append(("TCP", c.endpoint("local"), c.endpoint("remote"), c.state, c.pid))
-    v4 = [r for r in rows if not r[1].startswith("[")]
-    v6 = [r for r in rows if r[1].startswith("[")]
-    return sorted(v4, key=lambda r: (r[3] != network.LISTENING, _addr_key(r[1]))) + \
-        sorted(v6, key=lambda r: (r[3] != network.LISTENING, r[1].rsplit(":", 1)[0], int(r[1].rsplit(":", 1)[1])))
-
-
-def _addr_key(ep: str):
-    ip, port = ep.rsplit(":", 1)
-    return (tuple(int(x) for x in ip.split(".")), int(port))
-
-
-if "netstat" not in REGISTRY:
-    @command("netstat", native=True)
-    def netstat(ctx, args, items):
-        """netstat [-a] [-n] [-o]: TCP listeners (http.sys, PID 4) and the lab's connections."""
-        flags = "".join(a.lstrip("-/").lower() for a in args["args"] if a.startswith(("-", "/")))
-        rows = netstat_rows(ctx.server, ctx.lab.clock.now())
-        if "a" not in flags:
-            rows = [r for r in rows if r[3] != network.LISTENING]
-        pid = "o" in flags
-        head = "  Proto  Local Address          Foreign Address        State" + ("           PID" if pid else "")
-        lines = ["", "Active Connections", "", head]
-        for proto, local, foreign, state, p in rows:
-            # Addresses take 21 columns and two spaces; a longer one (IPv6 with a zone) pushes the rest right.
-            line = f"  {proto:<7}{local:<21}  {foreign:<21}  {state:<16}{p if pid else ''}".rstrip()
-            lines.append(line)
-        return ["\n".join(lines) + "\n"]

@@ -30,10 +30,12 @@ def process_object(p) -> PSObject:
     Param("Name", "strings", position=0, aliases=("ProcessName",)), Param("Id", "int"),
     Param("IncludeUserName", "switch")], net_class="Microsoft.PowerShell.Commands.GetProcessCommand")
 def get_process(ctx, args, items):
-    """Running processes (by name with wildcards, or -Id)."""
-    procs = sorted(ctx.server.windows.processes.values(), key=lambda p: (p.image.lower(), p.pid))
+    """Running processes (by name with wildcards, or -Id), e.g. Get-Process -Id 4."""
+    from casl.model.sockets import processes   # the base Windows processes too (lsass, svchost, ...)
+    every = processes(ctx.server)
+    procs = sorted(every.values(), key=lambda p: (p.image.lower(), p.pid))
     if "Id" in args:
-        hit = ctx.server.windows.processes.get(args["Id"])
+        hit = every.get(args["Id"])
         if hit is None:
             ctx.error(f"Cannot find a process with the process identifier {args['Id']}.", category="ObjectNotFound",
                       target=str(args["Id"]), exception="ProcessCommandException", error_id="NoProcessFoundForGivenId",
