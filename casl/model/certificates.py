@@ -119,6 +119,7 @@ class KeyContainer:
     name: str            # e.g. "casl-4F1E...": Windows uses a GUID-like container name
     pem: bytes = field(repr=False)   # PKCS#8, unencrypted: the lab's own fixed keys
     exportable: bool = False
+    label: str = ""      # the lab key it holds ("leaf-17"), when it is one of casl.certs.pki's
 
 
 def lab_thumbprint(*parts: object) -> str:
@@ -202,7 +203,7 @@ def parse_subject(text: str) -> list[tuple[str, str]]:
     """
     parts = [p.strip() for p in re.split(r",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", text or "") if p.strip()]
     if not parts:
-        raise CertificateError("the subject name is empty; give it as \"c=US, o=Contoso, cn=mail.contoso.com\"")
+        raise CertificateError("The subject name is empty; give it as \"c=US, o=Contoso, cn=mail.contoso.com\"")
     out = []
     for p in parts:
         key, eq, value = p.partition("=")
@@ -238,22 +239,24 @@ def _spki_id(public_key) -> str:
     return hashlib.sha1(der).hexdigest().upper()
 
 
-def _pick_key(server, seed: str) -> str:
-    used = {c.name for c in server.keys.values()}
+def _pick_key(server, seed: str, avoid) -> str:
+    used = {c.label for c in server.keys.values()} | set(avoid)
     start = int(hashlib.sha256(seed.encode()).hexdigest(), 16) % len(_KEY_SLOTS)
     for i in range(len(_KEY_SLOTS)):
         name = f"leaf-{_KEY_SLOTS[(start + i) % len(_KEY_SLOTS)]:02d}"
         if name not in used:
             return name
-    raise CertificateError(f"{server.name} already holds {len(_KEY_SLOTS)} pending keys; remove some requests first")
+    raise CertificateError(f"The lab has {len(_KEY_SLOTS)} request keys and all are in use; remove some pending "
+                           "requests first.")
 
 
 def new_request(server, subject: str, domains: list[str], exportable: bool, now: datetime,
-                friendly_name: str = "") -> tuple[Certificate, str]:
+                friendly_name: str = "", avoid=()) -> tuple[Certificate, str]:
     """Make a key pair on ``server`` and a real PKCS#10 request; returns (pending record, PEM text).
 
     The record goes into ``server.certificates`` (Status PendingRequest) and the key into
-    ``server.keys``; nothing leaves the server but the text.
+    ``server.keys``; nothing leaves the server but the text. ``avoid`` names lab keys other servers
+    hold, so two servers never share a key (there are 16 request keys in the lab).
     """
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -263,7 +266,7 @@ def new_request(server, subject: str, domains: list[str], exportable: bool, now:
     if not names:
         names = [v for k, v in attrs if k == "CN"]
     seed = "|".join([server.fqdn.lower(), subject, *names, now.isoformat()])
-    key_label = _pick_key(server, seed)
+    key_label = _pick_key(server, seed, avoid)
     key = lab_key(key_label)
     csr = (x509.CertificateSigningRequestBuilder()
            .subject_name(_x509_name(attrs))
@@ -272,7 +275,8 @@ def new_request(server, subject: str, domains: list[str], exportable: bool, now:
     der = csr.public_bytes(serialization.Encoding.DER)
     kid = _spki_id(key.public_key())
     server.keys[kid] = KeyContainer(f"casl-{kid[:8]}-{key_label}", key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()), exportable)
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()), exportable,
+        key_label)
     shown = windows_name(csr.subject)
     rec = Certificate(hashlib.sha1(der).hexdigest().upper(), shown, shown, friendly_name or "", tuple(names), now,
                       now + timedelta(days=365), "None", True, True, "Unknown", exportable,
@@ -363,7 +367,8 @@ def read_certificate_data(data: bytes, password: str | None):
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import pkcs12
     if b"CERTIFICATE REQUEST-----" in data:
-        raise CertificateError("this is the certificate request, not the CA's answer: send it to the CA first")
+        raise CertificateError("This is a certificate request, not the certificate the CA issued: send it to the "
+                               "CA first and import the CA's answer.")
     if b"-----BEGIN CERTIFICATE-----" in data:
         return x509.load_pem_x509_certificate(data), None, []
     try:
@@ -376,9 +381,9 @@ def read_certificate_data(data: bytes, password: str | None):
     except ValueError as exc:
         if "password" in str(exc).lower() or "mac" in str(exc).lower():
             raise CertificateError("The PKCS#12 password is not correct.") from None
-        raise CertificateError("the data is not a certificate (.cer) or a PKCS#12 file (.pfx)") from None
+        raise CertificateError("The data is not a certificate (.cer) or a PKCS#12 file (.pfx).") from None
     if cert is None:
-        raise CertificateError("the PKCS#12 file holds no certificate")
+        raise CertificateError("The PKCS#12 file holds no certificate.")
     return cert, key, list(extra or [])
 
 
@@ -432,7 +437,8 @@ def _san_names(cert) -> tuple[str, ...]:
 def repair_key_link(server, cert: Certificate) -> KeyContainer | None:
     """``certutil -repairstore my <serial>``: link the key whose public half matches, if the server has one."""
     if cert.der is None:
-        return server.keys.get(cert.key_id) if cert.key_id else None
+        # Setup's own certificates (records without DER) were made with their keys and keep them.
+        return KeyContainer(f"casl-{cert.thumbprint[:8]}-setup", b"", False) if cert.has_private_key else None
     kid = _spki_id(cert.x509().public_key())
     box = server.keys.get(kid)
     if box is not None:

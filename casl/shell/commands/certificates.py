@@ -315,8 +315,9 @@ def new_exchange_certificate(ctx, args, items):
                  "certificate is already on every server.", category="NotImplemented",
                  exception="NotSupportedException", hexid="0C4D2A7B", terminating=True)   # lab limitation
     try:
+        in_use = {box.label for name in ctx.lab.servers for box in ctx.lab.server(name).keys.values()}
         rec, pem = cm.new_request(srv, subject, list(domains), bool(args.get("PrivateKeyExportable")), now,
-                                  args.get("FriendlyName") or "")
+                                  args.get("FriendlyName") or "", avoid=in_use)
     except CertificateError as exc:
         ex_error(ctx, mode, local, str(exc), category="InvalidArgument", exception="ArgumentException",
                  hexid="6E1F3B2A", terminating=True)
