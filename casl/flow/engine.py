@@ -273,6 +273,13 @@ def _flow(run: _Run) -> None:
         raise _Stop("http-error", 401)
     owa_like = any(run.path.lower().rstrip("/") == p or run.path.lower().startswith(p + "/") for p in FBA_PATHS)
     fe_path = LOGON_PAGE if owa_like else run.path
+    if _protocol(run.path)[0]:
+        problem = _vdir_problem(fe, site, run.path)
+        if problem:
+            status, detail = problem
+            _w3c(run, fe, site, target_ip, run.port, "GET", run.path, "-", "-", client_ip, status)
+            run.hop(f"{fe.name} / {site.name}", "http", f"GET {run.path}", False, detail, fe.name)
+            raise _Stop("http-error", status)
     pool, pid = _front_worker(run, fe, site, fe_path, client_ip, eph, target_ip)
     fe_where = _where_worker(fe, site, pool, pid)
     protocol, folder = _protocol(run.path)
@@ -321,6 +328,26 @@ def _flow(run: _Run) -> None:
 
     # --- the proxy to the back end on 444 ---------------------------------------------------
     _proxy(run, fe, site, pool, pid, client_ip, target_ip, protocol, folder, user_logon)
+
+
+def _vdir_problem(server, site, path: str) -> tuple[int, str] | None:
+    """Why the Exchange application a URL needs cannot serve it on ``site``, or None.
+
+    A removed virtual directory leaves no IIS application, so the site root answers 404; one
+    re-created but not yet loaded (IIS not restarted since) fails until its pool gets a new worker.
+    """
+    from casl.model import vdirs
+
+    first = "/" + path.strip("/").split("/")[0]
+    app = site.application_for(path)
+    if app is None or app.path.strip("/") == "":
+        return 404, f"there is no {first} application on the {site.name}: 404 Not Found"
+    v = vdirs.for_url(server, site.name, path)
+    if v is not None and vdirs.needs_restart(server, v):
+        # UNCONFIRMED: the status a re-created, not yet loaded directory answers with
+        return 503, (f"{first} was re-created on the {site.name} but IIS has not been restarted since: "
+                     "503 Service Unavailable")
+    return None
 
 
 def _front_worker(run: _Run, fe, site, path: str, client_ip: str, eph: int, local_ip: str):
@@ -403,6 +430,13 @@ def _proxy(run: _Run, fe, site, pool: str, pid: int, client_ip: str, fe_ip: str,
                 f"port {port} belongs to the {FRONT_END} here: the request meets the front end's proxy again "
                 f"instead of the mailbox back end", be.name)
         raise _Stop(fail.outcome, fail.status)
+    problem = _vdir_problem(be, be_site, run.path)
+    if problem:
+        status, detail = problem
+        _be_w3c(run, be, be_site, dst_ip, src_ip, user_logon, status)
+        run.hop(f"{be.name} / {be_site.name}", "http", f"GET {run.path} (back end)", False,
+                f"{detail}; the front end relays the error", be.name)
+        raise _Stop("http-error", status)   # UNCONFIRMED: the status the browser sees when the back end has no vdir
     app = be_site.application_for(run.path)
     be_pool = app.pool if app else ""
     be_worker = be.worker(be_pool) if be_pool else None

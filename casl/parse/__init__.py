@@ -23,6 +23,7 @@ PARSERS: dict[str, tuple[str, str]] = {
     "read_appcmd_wp": ("casl.parse.appcmd", "parse_wp"),
     "classify_flows": ("casl.parse.flows", "classify"),
     "read_format_list": ("casl.parse.formatlist", "parse"),
+    "format_list": ("casl.parse.formatlist", "parse"),   # kept stable (issue 7); no module has this name
     "read_clixml": ("casl.parse.clixml", "read"),
 }
 
