@@ -286,6 +286,50 @@ def new_request(server, subject: str, domains: list[str], exportable: bool, now:
     return rec, pem_text(der, REQUEST_PEM)
 
 
+def new_self_signed(server, now: datetime, *, subject: str = "", domains: list[str] = (),
+                    services: list[str] = ("IMAP", "POP", "SMTP"), exportable: bool = False,
+                    friendly_name: str = "Microsoft Exchange", avoid=()) -> Certificate:
+    """A bare ``New-ExchangeCertificate``: a real self-signed certificate CN=<Server> with the server's
+    names, 5 years, RootCAType Registry, its key on this server (facts sheet 7.1).
+
+    >>> from casl.model.clock import LabClock, PidSource
+    >>> from casl.model.server import Server
+    >>> from casl.model.windows import Windows
+    >>> s = Server("ServerA", "contoso.com", "10.0.0.11", "", LabClock.at("2014-10-02T09:30:00"), Windows(PidSource(1)))
+    >>> c = new_self_signed(s, s.clock.now()); c.subject, c.dns_names, c.has_private_key, c.services
+    ('CN=ServerA', ('ServerA', 'ServerA.contoso.com'), True, 'IMAP, POP, SMTP')
+    """
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from casl.certs import pki
+    attrs = parse_subject(subject) if subject else [("CN", server.name)]
+    names = list(dict.fromkeys(d.strip() for d in domains if d and d.strip())) or [server.name, server.fqdn]
+    key_label = _pick_key(server, "|".join(["self", server.fqdn, *names, now.isoformat()]), avoid)
+    key = pki.lab_key(key_label)
+    name = _x509_name(attrs)
+    nb = now.replace(microsecond=0)
+    serial = int.from_bytes(hashlib.sha256(f"{server.fqdn}|{nb.isoformat()}|{names}".encode()).digest()[:16],
+                            "big") >> 1 | 1
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(serial).not_valid_before(nb).not_valid_after(nb + timedelta(days=365 * 5))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(pki._key_usage(**pki.PROFILES["exchange-self-signed"]["key_usage"]), critical=True)
+            .add_extension(x509.ExtendedKeyUsage(list(pki.PROFILES["exchange-self-signed"]["eku"])), critical=False)
+            .add_extension(x509.SubjectAlternativeName([pki._general_name(n) for n in names]), critical=False)
+            .sign(key, hashes.SHA256()))
+    kid = _spki_id(key.public_key())
+    server.keys[kid] = KeyContainer(f"casl-{kid[:8]}-{key_label}", key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()), exportable,
+        key_label)
+    rec = Certificate(cert.fingerprint(hashes.SHA1()).hex().upper(), windows_name(cert.subject),
+                      windows_name(cert.issuer), friendly_name, tuple(names), cert.not_valid_before_utc,
+                      cert.not_valid_after_utc, services_text([n for n in services if n != "IIS"]), True, True,
+                      "Registry", exportable, f"{serial:X}", cert.public_bytes(serialization.Encoding.DER),
+                      key_id=kid)
+    server.certificates.append(rec)
+    return rec
+
+
 def pem_text(der: bytes, armour: tuple[str, str]) -> str:
     """Base64 in 64-character lines between the armour lines, CRLF as Windows writes it."""
     b64 = base64.b64encode(der).decode()

@@ -303,19 +303,18 @@ def get_exchange_certificate(ctx, args, items):
                  Param("Services", "strings"), Param("Force", "switch"), Param("BinaryEncoded", "switch"),
                  Param("Instance", "object", pipeline=True)])
 def new_exchange_certificate(ctx, args, items):
-    """Make a certificate request (-GenerateRequest: a PKCS#10 CSR and its key, kept on that server)."""
+    """Make a certificate request (-GenerateRequest: a PKCS#10 CSR and its key, kept on that server) or a
+    self-signed certificate (no -GenerateRequest)."""
     mode, local = require_exchange(ctx)
     srv = _exec_server(ctx, mode, local)
     now = ctx.lab.clock.now()
     renew = next((it.source[1] for it in items if isinstance(getattr(it, "source", None), tuple)), None)
     subject = args.get("SubjectName") or (renew.subject if renew else f"CN={srv.name}")
     domains = args.get("DomainName") or (list(renew.dns_names) if renew else [])
+    in_use = {box.label for name in ctx.lab.servers for box in ctx.lab.server(name).keys.values()}
     if not args.get("GenerateRequest"):
-        ex_error(ctx, mode, local, "The lab makes certificate requests only (-GenerateRequest); a self-signed "
-                 "certificate is already on every server.", category="NotImplemented",
-                 exception="NotSupportedException", hexid="0C4D2A7B", terminating=True)   # lab limitation
+        return _new_self_signed(ctx, mode, local, srv, in_use)
     try:
-        in_use = {box.label for name in ctx.lab.servers for box in ctx.lab.server(name).keys.values()}
         rec, pem = cm.new_request(srv, subject, list(domains), bool(args.get("PrivateKeyExportable")), now,
                                   args.get("FriendlyName") or "", avoid=in_use)
     except CertificateError as exc:
@@ -329,6 +328,44 @@ def new_exchange_certificate(ctx, args, items):
             raise
     ctx.lab.note_change(srv.name)
     return [pem.replace("\r\n", "\n").rstrip("\n")]
+
+
+def _smtp_prompt(ctx, mode, local, srv, cert) -> None:
+    """The cmdlet asks before replacing the default SMTP certificate; the lab's console cannot answer a
+    prompt, as a non-interactive host cannot (-Force skips the question) [S7]."""
+    current = next((c for c in srv.certificates if c is not cert and not c.pending
+                    and "SMTP" in cm.services_of(srv, c)), None)
+    if current is None or ctx.args.get("Force"):
+        return
+    ex_error(ctx, mode, local, "Windows PowerShell is in NonInteractive mode. Read and Prompt "
+             f"functionality is not available. (Confirm: Overwrite the existing default SMTP "
+             f"certificate, '{current.thumbprint}' (expires {_when(current.not_after)}), with "
+             f"certificate '{cert.thumbprint}' (expires {_when(cert.not_after)})? Add -Force to "
+             f"replace it without asking.)", category="InvalidOperation",
+             exception="PSInvalidOperationException", hexid="InvalidOperation", terminating=True)
+
+
+def _new_self_signed(ctx, mode, local, srv, in_use):
+    args = ctx.args
+    try:
+        services = cm.parse_services(args.get("Services") or "IMAP, POP, SMTP")
+        cert = cm.new_self_signed(srv, ctx.lab.clock.now(), subject=args.get("SubjectName") or "",
+                                  domains=list(args.get("DomainName") or []), services=services,
+                                  exportable=bool(args.get("PrivateKeyExportable")),
+                                  friendly_name=args.get("FriendlyName") or "Microsoft Exchange", avoid=in_use)
+    except CertificateError as exc:
+        ex_error(ctx, mode, local, str(exc), category="InvalidArgument", exception="ArgumentException",
+                 hexid="6E1F3B2A", terminating=True)
+    if "SMTP" in services:
+        try:
+            _smtp_prompt(ctx, mode, local, srv, cert)
+        except Exception:
+            cm.remove_certificate(srv, cert)      # declined: nothing is created
+            raise
+    if "IIS" in services:
+        cm.bind_iis(srv, cert)
+    ctx.lab.note_change(srv.name)
+    return [cert_object(ctx.lab, srv, cert, runspace_id(ctx, mode))]
 
 
 @command("Import-ExchangeCertificate", module=MODULE, changes_state=True,
@@ -389,18 +426,8 @@ def enable_exchange_certificate(ctx, args, items):
     out = []
     for srv, cert in _targets(ctx, mode, local, items):
         _unusable(ctx, mode, local, cert)
-        if "SMTP" in wanted and not args.get("Force"):
-            current = next((c for c in srv.certificates if c is not cert and "SMTP" in cm.services_of(srv, c)),
-                           None)
-            if current is not None:
-                # The cmdlet asks before replacing the default SMTP certificate; the lab's console cannot
-                # answer a prompt, as a non-interactive host cannot (-Force skips the question) [S7].
-                ex_error(ctx, mode, local, "Windows PowerShell is in NonInteractive mode. Read and Prompt "
-                         f"functionality is not available. (Confirm: Overwrite the existing default SMTP "
-                         f"certificate, '{current.thumbprint}' (expires {_when(current.not_after)}), with "
-                         f"certificate '{cert.thumbprint}' (expires {_when(cert.not_after)})? Add -Force to "
-                         f"replace it without asking.)", category="InvalidOperation",
-                         exception="PSInvalidOperationException", hexid="InvalidOperation", terminating=True)
+        if "SMTP" in wanted:
+            _smtp_prompt(ctx, mode, local, srv, cert)
         keep = [n for n in cm.parse_services(cert.services or "None") if n != "IIS"]
         cert.services = cm.services_text(sorted(set(keep) | (set(wanted) - {"IIS"}), key=cm.SERVICE_NAMES.index))
         if "IIS" in wanted:

@@ -18,7 +18,8 @@ def _fs_group(o: PSObject) -> str:
 
 
 FILE_VIEW = TableView((
-    Column("Mode", "Mode", 18), Column("LastWriteTime", "LastWriteTime", 17, "right"),
+    # widths and the date/time layout of PowerShell 4's FileSystem.format.ps1xml
+    Column("Mode", "Mode", 7), Column("LastWriteTime", "LastWriteTime", 25, "right"),
     Column("Length", "Length", 10, "right"), Column("Name", "Name", None),
 ), group=_fs_group)
 
@@ -138,7 +139,10 @@ def fs_children(server, path: str) -> list[PSObject]:
     out = []
     for name, f in sorted(server.fs.listdir(path), key=lambda kv: (kv[1] is not None, kv[0].lower())):
         when = f.written if f and f.written else None
-        stamp = f"{when.month}/{when.day}/{when.year} {when.strftime('%I:%M %p').lstrip('0')}" if when else ""
+        stamp = ""
+        if when:
+            date, time = f"{when.month}/{when.day}/{when.year}", when.strftime("%I:%M %p").lstrip("0")
+            stamp = f"{date:>10} {time:>8}"
         out.append(PSObject("System.IO.FileInfo" if f else "System.IO.DirectoryInfo", {
             "Mode": "-a---" if f else "d----", "LastWriteTime": stamp,
             "Length": len(f.text.replace("\n", "\r\n").encode("utf-16-le")) + 2 if f else None, "Name": name,
