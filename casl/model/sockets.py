@@ -26,6 +26,7 @@ listing is a journalled shell command, so replaying a lab gives the same table.
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 import random
 from dataclasses import dataclass
@@ -78,6 +79,7 @@ def _ep(ip: str, port: int) -> str:
     return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
 
 
+@functools.lru_cache(maxsize=4096)
 def _ip_key(ip: str) -> tuple[int, int]:
     address, _, zone = ip.partition("%")
     return int(ipaddress.ip_address(address)), int(zone) if zone.isdigit() else 0
@@ -132,27 +134,38 @@ def owner_kind(server, pid: int) -> str:
     return "image"
 
 
-def _owner(server, owner: str, procs: dict[int, Process]) -> tuple[int | None, str]:
-    """(PID, service) of ``service:X`` / ``image:X`` / ``System``; (None, "") when it is not running."""
-    if owner == "System":
-        return 4, ""
-    kind, _, name = owner.partition(":")
-    low = name.lower()
-    if kind == "service":
-        svc = server.windows.service(name)
-        if svc is not None:
-            return (svc.pid, svc.name) if svc.pid in procs else (None, "")
-        hit = next((p for p in procs.values() if low in (s.lower() for s in p.services)), None)
-        return (hit.pid, name) if hit else (None, "")
-    hit = next((p for p in procs.values() if p.image.lower() == low), None)
-    return (hit.pid, "") if hit else (None, "")
+class _Owners:
+    """Who is ``service:X`` / ``image:X`` / ``System`` among running processes (one index per listing)."""
+
+    def __init__(self, server, procs: dict[int, Process]):
+        self.server, self.procs = server, procs
+        self.images: dict[str, int] = {}
+        self.services: dict[str, int] = {}
+        for p in procs.values():          # by PID: the first process of an image wins
+            self.images.setdefault(p.image.lower(), p.pid)
+            for name in p.services:
+                self.services.setdefault(name.lower(), p.pid)
+
+    def __call__(self, owner: str) -> tuple[int | None, str]:
+        """(PID, service); (None, "") when the owner is not running."""
+        if owner == "System":
+            return 4, ""
+        kind, _, name = owner.partition(":")
+        if kind == "service":
+            svc = self.server.windows.service(name)
+            if svc is not None:
+                return (svc.pid, svc.name) if svc.pid in self.procs else (None, "")
+            pid = self.services.get(name.lower())
+            return (pid, name) if pid is not None else (None, "")
+        pid = self.images.get(name.lower())
+        return (pid, "") if pid is not None else (None, "")
 
 
 # --- listeners ---------------------------------------------------------------------------------
 
-def listeners(server) -> list[Socket]:
+def listeners(server, procs: dict[int, Process] | None = None) -> list[Socket]:
     """LISTENING TCP rows and UDP endpoints of running owners, unsorted."""
-    procs = processes(server)
+    owners = _Owners(server, procs if procs is not None else processes(server))
     out = []
     for port in network.listening_ports(server):      # http.sys, for the IIS bindings of started sites
         out += [Socket("TCP", "0.0.0.0", port, "0.0.0.0", 0, network.LISTENING, 4),
@@ -160,7 +173,7 @@ def listeners(server) -> list[Socket]:
     for fact in pfacts.LISTENERS:
         if fact.requires and not server.service_running(fact.requires):
             continue
-        pid, service = _owner(server, fact.owner, procs)
+        pid, service = owners(fact.owner)
         if pid is None:
             continue
         addresses = {"any": ("0.0.0.0", "::"), "v4": ("0.0.0.0",), "host4": (server.ipv4,)}[fact.scope]
@@ -200,7 +213,7 @@ def reconcile(org, at: datetime) -> None:
     """
     for server in org.servers.values():
         procs = processes(server)
-        ports = {s.local_port for s in listeners(server) if s.proto == "TCP"}
+        ports = {s.local_port for s in listeners(server, procs) if s.proto == "TCP"}
         net = server.net
         for c in list(net.connections):
             if c not in net.connections or c.state != network.ESTABLISHED:
@@ -213,14 +226,14 @@ def reconcile(org, at: datetime) -> None:
                 # The owner exited: Windows closes its sockets; the closing end waits in TIME_WAIT.
                 net.close(c, at, active=c.initiator)
                 _drop_peer(org, c)
-        _background(server, procs, ports, at)
+        _background(server, _Owners(server, procs), ports, at)
         net.current(at)
 
 
-def _background(server, procs: dict[int, Process], ports: set[int], at: datetime) -> None:
+def _background(server, owners: _Owners, ports: set[int], at: datetime) -> None:
     net = server.net
     for index, fact in enumerate(pfacts.BACKGROUND):
-        pid, _ = _owner(server, f"image:{fact.owner}", procs)
+        pid, _ = owners(f"image:{fact.owner}")
         local_target = fact.target != "dc"
         wanted = pid is not None and (not local_target or fact.port in ports)
         key = f"{fact.owner}/{index}"

@@ -274,3 +274,33 @@ def test_a_pending_request_on_the_other_server_does_not_lend_its_key(two):
     sh_b.run(r"Import-ExchangeCertificate -FileName C:\from-a.cer")
     assert not newest(two, "ServerB").has_private_key
     assert any(c.pending for c in two.server("ServerB").certificates)   # ServerB's own request is still waiting
+
+
+def test_a_new_self_signed_certificate_bound_to_444_repairs_the_proxy(two):
+    sh = ems(two)
+    srv = two.server("ServerA")
+    cert = _complete(two, sh)
+    sh.run(f"Enable-ExchangeCertificate -Thumbprint {cert.thumbprint} -Services IIS")
+    old = srv.ssl_certs["0.0.0.0:444"][0]
+    sh.run(f"Remove-ExchangeCertificate -Thumbprint {old} -Confirm:$false")
+    assert two.browse("UserA", "https://mail.contoso.com/owa").outcome != "ok"
+    # The Exchange Management Shell on ServerA needs ServerA's 444 too: work from ServerB's
+    assert "JobFailure" in sh.run("Get-ExchangeCertificate")
+    sh_b = ems(two, "ServerB")
+    # a bare New-ExchangeCertificate replaces the default SMTP certificate, so it asks first ...
+    fresh = sh_b.run("New-ExchangeCertificate -Server ServerA")
+    assert "FullyQualifiedErrorId" not in fresh      # the old default is gone: nothing to replace
+    new = newest(two)
+    assert (new.subject, new.dns_names, new.root_ca_type) == ("CN=ServerA", ("ServerA", "ServerA.contoso.com"),
+                                                              "Registry")
+    assert cm.services_of(srv, new) == ["IMAP", "POP", "SMTP"] and new.has_private_key
+    again = sh_b.run("New-ExchangeCertificate -Server ServerA")
+    assert "Overwrite the existing default SMTP certificate" in again and newest(two) is new
+    # ... then 444 is bound to it the way the fix describes (netsh, as after KB2971270)
+    sh.run("netsh http delete sslcert ipport=0.0.0.0:444")
+    sh.run(f"netsh http add sslcert ipport=0.0.0.0:444 certhash={new.thumbprint} "
+           "appid={4dc3e181-e14b-4a21-b022-59fc669b0914}")
+    assert srv.ssl_certs["0.0.0.0:444"][0] == new.thumbprint
+    assert two.browse("UserA", "https://mail.contoso.com/owa").outcome == "ok"
+    star = sh.run(f"Get-ExchangeCertificate {new.thumbprint} | fl *")     # ServerA's own shell works again
+    assert re.search(r"^Services\s+: IMAP, POP, IIS, SMTP$", star, re.M)

@@ -73,3 +73,22 @@ print(json.dumps({"req": srv.fs.read(r"C:\certreq.req"), "cer": srv.fs.read(r"C:
     assert a == b
     assert a["cer"].startswith("-----BEGIN CERTIFICATE-----")
     assert len(a["thumbs"]) == 4
+
+
+def test_the_certificates_lab_starts_with_setup_certificates_only():
+    import casl
+    lab = casl.open_lab("certificates", state=None)
+    sh = ems(lab)
+    assert [c.subject for c in lab.server("ServerB").certificates] == [
+        "CN=ServerB", "CN=Microsoft Exchange Server Auth Certificate", "CN=WMSvc-ServerB"]
+    assert "PendingRequest" not in sh.run("Get-ExchangeCertificate | fl")
+    assert lab.browse("UserA", "https://mail.contoso.com/owa").outcome == "certificate-warning"
+
+
+def test_documented_byte_reading_forms_read_the_same_bytes(two):
+    sh = ems(two, "ServerB")
+    two.server("ServerA").fs.write(r"C:\share\x.cer", "-----BEGIN CERTIFICATE-----\r\nAAAA\r\n")
+    one = sh.run(r"$a = [System.IO.File]::ReadAllBytes('\\ServerA\c$\share\x.cer'); $a.Count")
+    two_ = sh.run(r"$b = [Byte[]](Get-Content -Encoding Byte -Path \\ServerA\c$\share\x.cer -ReadCount 0); $b.Count")
+    assert one.strip() == two_.strip() == "35"
+    assert "Cannot find path" in sh.run(r"Get-Content -Encoding Byte -Path \\ServerA\c$\nope.cer -ReadCount 0")

@@ -52,7 +52,8 @@ def test_release_is_executed_and_clean(path):
             assert cell["execution_count"] is None and cell["outputs"] == []
         else:
             assert cell["execution_count"] is not None, f"cell {cell['id']} was never run"
-        assert not [o for o in cell["outputs"] if o["output_type"] == "error"]
+        if "raises-exception" not in cell["metadata"].get("tags", []):
+            assert not [o for o in cell["outputs"] if o["output_type"] == "error"], cell["id"]
 
 
 @pytest.mark.parametrize("path", [p for p in RELEASES if not p.stem.startswith("00-")], ids=lambda p: p.stem)

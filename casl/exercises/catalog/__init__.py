@@ -11,4 +11,5 @@ NOTEBOOKS: dict[str, str] = {
     "00-start": "casl.exercises.catalog.start",
     "01-iis-layout": "casl.exercises.catalog.iis_layout",
     "02-bindings-lab": "casl.exercises.catalog.bindings",
+    "04-virtual-directories": "casl.exercises.catalog.vdirs",
 }

@@ -10,15 +10,24 @@ Command lines from the documentation work as typed:
 ``-FileData ([Byte[]](Get-Content -Path C:\cert.cer -Encoding Byte -ReadCount 0))`` and
 ``-Password (ConvertTo-SecureString -String 'P@ssw0rd' -AsPlainText -Force)``.
 
+What each prints: Get- the table Thumbprint / Services (letters, ``IP.WS..``) / Subject, or the real
+``| fl`` and ``| fl *`` lists; New- -GenerateRequest the Base64 CSR (and writes -RequestFile), a bare New-
+a self-signed certificate; Import- the imported certificate; Enable- and Remove- nothing (Remove- and an
+SMTP Enable- refuse without -Confirm:$false / -Force, as a non-interactive host must); Export- an object
+whose FileData holds the PKCS#12 bytes (and writes -FileName). ``certutil -repairstore my <serial>``
+relinks a key still on the server; ``Import-Certificate`` (PKI module) stores a .cer without completing
+the request; ``Get-ChildItem Cert:\LocalMachine\My`` (and ``\REQUEST``) lists the stores.
+
 Wording marked UNCONFIRMED below is modelled on Exchange's messages but not checked against a
-2013 CU6 server.
+2013 CU6 server. Import this module after the built-in command modules: it extends Get-ChildItem (the
+Cert: drive) and Get-Content (-Encoding Byte -ReadCount 0) in the registry.
 """
 from __future__ import annotations
 
 import ntpath
 from dataclasses import dataclass
 
-from casl.errors import CertificateError
+from casl.errors import CertificateError, LabError
 from casl.model import certificates as cm
 from casl.shell.commands import location as _location  # noqa: F401  (Get-ChildItem must exist first)
 from casl.shell.commands import utility as _utility  # noqa: F401  (Get-Content must exist first)
@@ -29,6 +38,7 @@ from casl.shell.objects import Column, ListView, PSObject, TableView
 from casl.shell.registry import REGISTRY, CommandSpec, Param, command
 
 SEC = "Microsoft.PowerShell.Security"
+AUTH_SUBJECT = "CN=Microsoft Exchange Server Auth Certificate"
 CERT_TYPE = "Microsoft.Exchange.Management.SystemConfigurationTasks.ExchangeCertificate"
 # $FormatEnumerationLimit in the Exchange Management Shell (RemoteExchange.ps1 raises it to 16).
 ENUM_LIMIT = 16
@@ -333,7 +343,8 @@ def new_exchange_certificate(ctx, args, items):
 def _smtp_prompt(ctx, mode, local, srv, cert) -> None:
     """The cmdlet asks before replacing the default SMTP certificate; the lab's console cannot answer a
     prompt, as a non-interactive host cannot (-Force skips the question) [S7]."""
-    current = next((c for c in srv.certificates if c is not cert and not c.pending
+    # The Auth certificate carries SMTP too, but it is not the transport's default certificate.
+    current = next((c for c in srv.certificates if c is not cert and not c.pending and c.subject != AUTH_SUBJECT
                     and "SMTP" in cm.services_of(srv, c)), None)
     if current is None or ctx.args.get("Force"):
         return
@@ -483,14 +494,16 @@ def export_exchange_certificate(ctx, args, items):
 
 # --- Windows tools the documented command lines use ---------------------------------------------------
 
-class ByteArray:
-    """A byte[] in the pipeline ([System.IO.File]::ReadAllBytes, Get-Content -Encoding Byte -ReadCount 0)."""
+class ByteArray(list):
+    """A byte[] in the pipeline ([System.IO.File]::ReadAllBytes, Get-Content -Encoding Byte -ReadCount 0):
+    one object holding the numbers, printed one per line as PowerShell prints an array."""
 
     def __init__(self, data: bytes):
-        self.data = bytes(data)
+        super().__init__(bytes(data))
 
-    def __str__(self) -> str:
-        return "\n".join(str(b) for b in self.data)
+    @property
+    def data(self) -> bytes:
+        return bytes(self)
 
 
 @command("[System.IO.File]::ReadAllBytes", module="System.IO",
@@ -664,10 +677,12 @@ def _gc_with_bytes(ctx, args, items):
     if str(args.get("Encoding") or "").lower() == "byte":
         out = []
         for p in args["Path"]:
-            path = ctx.shell.resolve_fs_path(p)
+            srv, path = ctx.server, ctx.shell.resolve_fs_path(p)
             try:
-                data = cm.file_bytes(ctx.server.fs.read(path))
-            except FileNotFoundError:
+                if str(p).strip().startswith("\\\\"):
+                    srv, path = file_location(ctx.lab, ctx.server, p)
+                data = cm.file_bytes(srv.fs.read(path))
+            except (FileNotFoundError, CertificateError, LabError):
                 ctx.error(f"Cannot find path '{path}' because it does not exist.", category="ObjectNotFound",
                           target=path, exception="ItemNotFoundException", error_id="PathNotFound",
                           token=ctx.token("Path"))

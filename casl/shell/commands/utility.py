@@ -203,6 +203,12 @@ def out_string(ctx, args, items):
     return lines if args.get("Stream") else ["\n".join(lines)]
 
 
+@command("Out-Null", module=UTIL, params=[Param("InputObject", "object", pipeline=True)])
+def out_null(ctx, args, items):
+    """Swallow the pipeline's output (the objects are still produced, so their side effects happen)."""
+    return []
+
+
 @command("Get-Content", aliases=("gc", "type", "cat"), module=MGMT, params=[
     Param("Path", "strings", position=0, mandatory=True, aliases=("FullName", "PSPath")),
     Param("TotalCount", "int", aliases=("Head", "First")), Param("Tail", "int", aliases=("Last",)),
