@@ -414,6 +414,8 @@ def get_command(ctx, args, items):
     import fnmatch
     out = []
     for spec in sorted(REGISTRY.values(), key=lambda s: s.name.lower()):
+        if spec.name.startswith("["):   # .NET calls such as [System.IO.File]::ReadAllBytes are not commands
+            continue
         verb, _, noun = spec.name.partition("-")
         if args.get("Name") and not any(fnmatch.fnmatch(spec.name.lower(), n.lower()) for n in args["Name"]):
             continue
