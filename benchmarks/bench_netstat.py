@@ -38,7 +38,8 @@ def run() -> list[dict]:
     baseline = _median(bindings, 30)
     base = {"baseline": "Get-WebBinding on the same server", "baseline_median_s": baseline}
     return [
-        {"name": "netstat -ano on ServerA after 20 requests", "median_s": _median(lambda: shell.run("netstat -ano"), 30),
+        {"name": "netstat -ano on ServerA after 20 requests",
+         "median_s": _median(lambda: shell.run("netstat -ano"), 30),
          **base, "target": "< 10x baseline (about 90 rows against 8, and both servers' connections reconciled)"},
         {"name": "netstat -anob (owner lines)", "median_s": _median(lambda: shell.run("netstat -anob"), 30),
          **base, "target": "< 12x baseline"},

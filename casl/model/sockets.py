@@ -21,7 +21,8 @@ listing is a journalled shell command, so replaying a lab gives the same table.
 >>> import casl
 >>> lab = casl.open_lab("single-server", state=None)
 >>> s = lab.server("ServerA")
->>> [(x.local_endpoint, x.pid) for x in sockets(lab.org, s, lab.clock.now()) if x.local_port == 444][:2]
+>>> [(x.local_endpoint, x.pid) for x in sockets(lab.org, s, lab.clock.now())
+...  if x.local_port == 444 and x.state == "LISTENING"]
 [('0.0.0.0:444', 4), ('[::]:444', 4)]
 """
 from __future__ import annotations
@@ -178,6 +179,8 @@ def listeners(server, procs: dict[int, Process] | None = None) -> list[Socket]:
             continue
         addresses = {"any": ("0.0.0.0", "::"), "v4": ("0.0.0.0",), "host4": (server.ipv4,)}[fact.scope]
         for ip in addresses:
+            if any(o.proto == fact.proto and o.local_ip == ip and o.local_port == fact.port for o in out):
+                continue    # one socket per address and port (a site bound to 445 meets SMB there)
             if fact.proto == "TCP":
                 out.append(Socket("TCP", ip, fact.port, "::" if ":" in ip else "0.0.0.0", 0, network.LISTENING,
                                   pid, service))
@@ -209,7 +212,7 @@ def reconcile(org, at: datetime) -> None:
     >>> lab = casl.open_lab("single-server", state=None)
     >>> reconcile(lab.org, lab.clock.now())
     >>> sorted({c.owner.split("/")[0] for c in lab.server("ServerA").net.connections})[:2]
-    ['Microsoft.Exchange.Directory.TopologyService.exe', 'Microsoft.Exchange.ServiceHost.exe']
+    ['MSExchangeHMWorker.exe', 'MSExchangeMailboxAssistants.exe']
     """
     for server in org.servers.values():
         procs = processes(server)

@@ -40,7 +40,8 @@ def test_tasklist_svc_wraps_services(two):
 def test_tasklist_filters_and_errors(two):
     assert two.run("ServerA", 'tasklist /fi "PID eq 1"').strip() == \
         "INFO: No tasks are running which match the specified criteria."
-    assert two.run("ServerA", 'tasklist /fi "COLOUR eq red"').strip() == "ERROR: The search filter cannot be recognized."
+    bad = two.run("ServerA", 'tasklist /fi "COLOUR eq red"')
+    assert bad.strip() == "ERROR: The search filter cannot be recognized."
     assert two.run("ServerA", "tasklist /x").split("\n")[:2] == [
         "ERROR: Invalid argument/option - '/x'.", 'Type "TASKLIST /?" for usage.']
     csv = two.run("ServerA", 'tasklist /fi "IMAGENAME eq w3wp.exe" /fo csv /nh').split("\n")
@@ -60,7 +61,7 @@ def test_get_nettcpconnection_filters(two):
     owa = two.server("ServerA").worker("MSExchangeOWAAppPool").pid
     row = next(line for line in out.split("\n") if "10.0.0.12" in line)
     assert row.split()[-1] == str(owa) and "Established" in row
-    listen = two.run("ServerA", f"Get-NetTCPConnection -LocalPort 444 -State Listen")
+    listen = two.run("ServerA", "Get-NetTCPConnection -LocalPort 444 -State Listen")
     assert [line.split()[-1] for line in listen.strip().split("\n")[2:]] == ["4", "4"]
     mine = two.run("ServerA", f"Get-NetTCPConnection -OwningProcess {owa}")
     assert mine.count("10.0.0.12") == 1

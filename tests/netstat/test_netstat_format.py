@@ -93,6 +93,9 @@ def test_options(two):
     assert v6 and all(line.split()[1].startswith("[") for line in v6)
     no_a = [line for line in two.run("ServerA", "netstat -no").split("\n")[4:] if line.strip()]
     assert no_a and not any("LISTENING" in line or "UDP" in line for line in no_a)
+    assert two.run("ServerA", "netstat -a -n -o") == two.run("ServerA", "netstat -ano") == \
+        two.run("ServerA", "netstat /ano")
+    assert two.run("ServerA", "netstat -abno") == two.run("ServerA", "netstat -anob")
     assert "Displays protocol statistics" in two.run("ServerA", "netstat -z")
     assert "Displays protocol statistics" in two.run("ServerA", "netstat -p")
 

@@ -17,6 +17,7 @@ STEPS = st.lists(st.one_of(
         "iisreset /noforce", "Restart-Service MSExchangeHM -Force", "Restart-Service MSExchangeServiceHost",
         "Stop-Website 'Exchange Back End'", "Start-Website 'Exchange Back End'"])),
     st.tuples(st.just("wait"), st.integers(1, 300), st.just("")),
+    st.tuples(st.just("fault"), st.sampled_from(["backend-https-445", "port-444-blocked"]), st.just("")),
 ), max_size=8)
 FORMS = ("netstat -ano", "netstat -an", "netstat -anob", "netstat -ano -p tcp", "netstat -ano | findstr 444")
 
@@ -25,12 +26,17 @@ FORMS = ("netstat -ano", "netstat -an", "netstat -anob", "netstat -ano -p tcp", 
 @given(STEPS, st.sampled_from(["ServerA", "ServerB"]))
 def test_any_history_gives_parseable_netstat(steps, server):
     lab = casl.open_lab("two-servers", state=None)
+    injected = set()
     for kind, a, b in steps:
         if kind == "browse":
             url = "https://mail.contoso.com/owa" if b == "inside" else "https://servera.contoso.com/owa"
             lab.browse(a, url, where=b, accept_warning=True)
         elif kind == "ps":
             lab.run(a, b)
+        elif kind == "fault":
+            if not injected:          # one fault per history: some faults undo what another needs
+                lab.inject(a)
+                injected.add(a)
         else:
             lab.clock.tick(a)
     for form in FORMS:

@@ -12,4 +12,5 @@ NOTEBOOKS: dict[str, str] = {
     "01-iis-layout": "casl.exercises.catalog.iis_layout",
     "02-bindings-lab": "casl.exercises.catalog.bindings",
     "04-virtual-directories": "casl.exercises.catalog.vdirs",
+    "05-certificates": "casl.exercises.catalog.certificates",
 }

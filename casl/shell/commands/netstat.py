@@ -86,8 +86,9 @@ def netstat_lines(rows: list[sockets.Socket], flags: set[str], server=None, name
     """The lines netstat prints for ``rows`` with these flags (``server`` is needed for ``-b``).
 
     >>> row = sockets.Socket("TCP", "0.0.0.0", 443, "0.0.0.0", 0, "LISTENING", 4)
-    >>> netstat_lines([row], set("ano"))[3:]
-    ['  Proto  Local Address          Foreign Address        State           PID', '  TCP    0.0.0.0:443            0.0.0.0:0              LISTENING       4']
+    >>> print(*netstat_lines([row], set("ano"))[3:], sep=chr(10))
+      Proto  Local Address          Foreign Address        State           PID
+      TCP    0.0.0.0:443            0.0.0.0:0              LISTENING       4
     """
     pid = "o" in flags
     out = ["", "Active Connections", "", HEADER + ("           PID" if pid else "")]
@@ -199,8 +200,10 @@ def tasklist_lines(procs: list, *, svc: bool = False, csv: bool = False, header:
     """``tasklist`` output for processes (objects with image, pid, session, session_id, mem_kb, services).
 
     >>> from casl.model.windows import Process
-    >>> tasklist_lines([Process(7816, "w3wp.exe", mem_kb=312448)])[1:]
-    ['Image Name                     PID Session Name        Session#    Mem Usage', '========================= ======== ================ =========== ============', 'w3wp.exe                      7816 Services                   0    312,448 K']
+    >>> print(*tasklist_lines([Process(7816, "w3wp.exe", mem_kb=312448)])[1:], sep=chr(10))
+    Image Name                     PID Session Name        Session#    Mem Usage
+    ========================= ======== ================ =========== ============
+    w3wp.exe                      7816 Services                   0    312,448 K
     """
     if csv:
         out = [_csv(SVC_HEADER if svc else TASKLIST_HEADER)] if header else []
