@@ -96,7 +96,7 @@ def three_questions(cert, name: str, trust, at: datetime | None = None) -> Three
 
     ``trust`` is a list of CA certificates (any form ``cert`` takes; a bundle file counts as
     all its certificates) or a store name from :data:`casl.certs.trust.STORES`. ``at`` is a
-    datetime, naive meaning UTC (default: the course clock).
+    datetime, naive meaning UTC, or a lab clock (default: the course clock).
 
     >>> from casl.certs.pki import lab_pki
     >>> lab = lab_pki()
@@ -109,14 +109,24 @@ def three_questions(cert, name: str, trust, at: datetime | None = None) -> Three
     leaf, chain = _leaf_and_chain(cert)
     store = _trust_store(trust)
     at = COURSE_CLOCK if at is None else at
+    if hasattr(at, "now") and not isinstance(at, datetime):     # a casl lab clock
+        at = at.now()
     if not isinstance(at, datetime):
         raise CertificateError(f"at must be a datetime, got {type(at).__name__}")
     if at.tzinfo is None:
         at = at.replace(tzinfo=timezone.utc)
     r = _trust.check(leaf, name, store=store, intermediates=chain, at=at.astimezone(timezone.utc))
-    return ThreeAnswers(name=name, at=r.at, trusted=r.trusted_issuer, in_date=r.in_date,
+    trusted, reasons = r.trusted_issuer, dict(r.reasons)
+    if not trusted and _never_all_valid([leaf, *chain]) and store.roots:
+        # The path builder needs one moment when every link is valid; a chain with an expired
+        # intermediate has none, and then "not trusted" would really be a date problem. Follow
+        # the signatures instead, as OpenSSL does (it then reports "certificate has expired").
+        trusted = _trust._signed_up_to_root(leaf, chain, store.roots)
+        if trusted:
+            reasons.pop("issuer", None)
+    return ThreeAnswers(name=name, at=r.at, trusted=trusted, in_date=r.in_date,
                         name_matches=r.name_matches, usage_ok=r.right_usage,
-                        reasons=dict(r.reasons), subject=leaf.subject.rfc4514_string())
+                        reasons=reasons, subject=leaf.subject.rfc4514_string())
 
 
 # -- reading any form of certificate --------------------------------------------------------------
@@ -141,6 +151,10 @@ def certificates(obj) -> list[x509.Certificate]:
         return [c for item in obj for c in certificates(item)]
     raise CertificateError(f"expected a certificate (path, bytes, PEM text or certificate object), "
                            f"got {type(obj).__name__}")
+
+
+def _never_all_valid(certs) -> bool:
+    return (max(c.not_valid_before_utc for c in certs) > min(c.not_valid_after_utc for c in certs))
 
 
 def _leaf_and_chain(cert) -> tuple[x509.Certificate, list[x509.Certificate]]:

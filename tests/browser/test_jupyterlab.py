@@ -68,6 +68,10 @@ def jupyterlab(tmp_path_factory):
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    # Every cell in the page, not only those scrolled into view, so the test can count them all.
+    notebook_settings = home / "settings" / "@jupyterlab" / "notebook-extension"
+    notebook_settings.mkdir(parents=True)
+    (notebook_settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     env = dict(os.environ)
     for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
@@ -96,7 +100,8 @@ def jupyterlab(tmp_path_factory):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     pytest.fail("JupyterLab did not start:\n" + (home / "jupyterlab.log").read_text()[-3000:])
                 time.sleep(0.3)
-        yield {"base": base, "token": token}
+        code_cells = sum(c["cell_type"] == "code" for c in json.loads(solved.read_text())["cells"])
+        yield {"base": base, "token": token, "code_cells": code_cells}
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -132,9 +137,11 @@ def test_notebook_runs_in_jupyterlab(chromium, jupyterlab):
             while not _kernel_ready(jupyterlab):
                 assert time.monotonic() < deadline, "the notebook's kernel never became idle and connected"
                 time.sleep(0.3)
-            cells = page.locator(".jp-NotebookPanel .jp-CodeCell")
-            total = cells.count()
+            total = jupyterlab["code_cells"]
             assert total >= 20
+            page.wait_for_function(
+                "n => document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell').length === n", arg=total,
+                timeout=60_000)
             done = page.locator(".jp-NotebookPanel .jp-CodeCell .jp-InputPrompt")
             # "Run All" sent before the kernel's websocket is up is dropped: retry once
             for attempt in range(2):

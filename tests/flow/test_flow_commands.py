@@ -1,7 +1,7 @@
 """Network commands answer as the real ones do, and their rules feed the request flow."""
 from __future__ import annotations
 
-from conftest import open_two, owa
+from flow_helpers import open_two, owa
 
 BLOCK = ("New-NetFirewallRule -DisplayName 'Block 444' -Direction Inbound -LocalPort 444 -Protocol TCP "
          "-Action Block")

@@ -6,7 +6,7 @@ import pytest
 from casl.flow.result import FlowResult
 from casl.labs import load_faults
 
-from conftest import OWA_ON_A, open_two, owa
+from flow_helpers import OWA_ON_A, open_two, owa
 
 
 

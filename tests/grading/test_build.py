@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import COURSE, casl_cli, write_nb
+from grading_helpers import COURSE, casl_cli, write_nb
 
 STEMS = ("90-values", "91-actions", "92-robust")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import answered, casl_cli, cell, set_source, write_nb
+from grading_helpers import answered, casl_cli, cell, set_source, write_nb
 
 PORT, BINDING, SAN, ACTION = ("testcourse.backend-port", "testcourse.backend-binding", "testcourse.san-names",
                               "testcourse.fix-backend-port")

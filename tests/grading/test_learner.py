@@ -11,7 +11,7 @@ import os
 import nbformat
 import pytest
 
-from conftest import DATA
+from grading_helpers import DATA
 
 PORT = "testcourse.backend-port"
 

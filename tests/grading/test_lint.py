@@ -6,7 +6,7 @@ import copy
 import nbformat
 import pytest
 
-from conftest import casl_cli, cell, write_nb
+from grading_helpers import casl_cli, cell, write_nb
 
 CHECK = "testcourse-backend-port-check"
 ANSWER = "testcourse-backend-port-answer"

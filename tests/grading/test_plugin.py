@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from casl.grading.plugin import join
-from conftest import casl_cli
+from grading_helpers import casl_cli
 
 
 def summary(*cells, **run):

@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from conftest import answered, casl_cli, write_nb
+from grading_helpers import answered, casl_cli, write_nb
 
 ROBUST = "testcourse.robust"
 
