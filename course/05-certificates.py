@@ -188,6 +188,24 @@ info = read_certificate(data_path("certs/lab/multi-name.cer"))
 info.subject, info.issuer, info.dns_names, info.not_after.date()
 
 # %% [markdown]
+# ### The same questions from a real TLS client
+#
+# Everything above is judged by casl. To hear it from OpenSSL itself, `casl.certs.live.demo` starts a TLS
+# server on this machine (127.0.0.1 only, a port the system picks, stopped right after), serves a
+# certificate from the lab's enterprise CA dated around today, and connects with Python's `ssl` module
+# under a chosen name, trusting a chosen CA. OpenSSL's own error comes back, next to casl's three answers:
+
+# %%
+from casl.certs import live
+
+for on_cert, connect_as, trusts, expired in (
+        (["mail.contoso.com"], "autodiscover.contoso.com", ("contoso",), False),
+        (["mail.contoso.com"], "mail.contoso.com", ("fabrikam",), False),
+        (["mail.contoso.com"], "mail.contoso.com", ("contoso",), True),
+        (["mail.contoso.com", "autodiscover.contoso.com"], "autodiscover.contoso.com", ("contoso",), False)):
+    print(live.demo(on_cert, connect_as, trust=trusts, expired=expired), end="\n\n")
+
+# %% [markdown]
 # ## Checked exercises
 #
 # The exercise lab, `certificates-exercises`: on ServerA someone generated a request for
