@@ -4,21 +4,8 @@ Run standalone: ``python benchmarks/bench_certs.py``.
 """
 from __future__ import annotations
 
-import statistics
-import sys
-import time
-from pathlib import Path
+from _timing import median as _median  # (importing _timing also puts the repository on sys.path)
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-
-def _median(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def run() -> list[dict]:

@@ -9,23 +9,11 @@
 """
 from __future__ import annotations
 
+from _timing import REPO, median as _median  # noqa: F401  (also puts the repository on sys.path)
+
 import statistics
 import subprocess
 import sys
-import time
-from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-
-def _median(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def _fresh_import(module: str, repeat: int = 7) -> float:

@@ -6,23 +6,11 @@ the listing alone, and ``Get-WebBinding``. Target: the round trip under 10 ms.
 """
 from __future__ import annotations
 
-import statistics
-import sys
-import time
-from pathlib import Path
+from _timing import median as _median  # (importing _timing also puts the repository on sys.path)
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 
 LISTING = "Get-OwaVirtualDirectory 'ServerA\\owa (Default Web Site)' | Format-List"
-
-
-def _median(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def run() -> list[dict]:
