@@ -11,6 +11,7 @@ NOTEBOOKS: dict[str, str] = {
     "00-start": "casl.exercises.catalog.start",
     "01-iis-layout": "casl.exercises.catalog.iis_layout",
     "02-bindings-lab": "casl.exercises.catalog.bindings",
+    "03-netstat-pid": "casl.exercises.catalog.netstat",
     "04-virtual-directories": "casl.exercises.catalog.vdirs",
     "05-certificates": "casl.exercises.catalog.certificates",
 }
