@@ -48,9 +48,12 @@ def run() -> list[dict]:
 
     from casl.certs import three_questions as stable_three_questions
 
+    serial = iter(range(10**6))
+
     def issue_and_ask():
-        cert = lab.issue(["owa.contoso.com", "autodiscover.contoso.com"], issuer="contoso")
-        stable_three_questions(cert, "owa.contoso.com", "domain-joined", lab.clock)
+        host = f"host{next(serial)}.contoso.com"    # a new name each time: no certificate comes from a cache
+        cert = lab.issue([host, "autodiscover.contoso.com"], issuer="contoso")
+        stable_three_questions(cert, host, "domain-joined", lab.clock)
 
     rsa_s = _median(one_rsa_key, 9)
     return [
