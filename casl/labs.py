@@ -45,6 +45,7 @@ class Scenario:
     source: str = ""          # the TOML text, for the state file's fingerprint
     own_faults: tuple[Fault, ...] = ()   # faults declared in the lab file itself ([faults.NAME])
     setup: tuple[tuple[str, str], ...] = ()  # (server, command) run before the faults, e.g. a saved listing
+    namespace_certificate: bool = False      # bind an enterprise-CA mail/autodiscover certificate to 443
 
     @property
     def fingerprint(self) -> str:
@@ -93,7 +94,7 @@ def load_scenario(name_or_path: str | os.PathLike) -> Scenario:
     try:
         return Scenario(data["name"], data.get("title", data["name"]), data["topology"], int(data["seed"]),
                         data["clock"], tuple(data.get("faults", ())), text, own,
-                        tuple((srv, cmd) for srv, cmd in setup))
+                        tuple((srv, cmd) for srv, cmd in setup), bool(data.get("namespace_certificate")))
     except KeyError as exc:
         raise LabError(f"{p.name}: the [lab] table needs '{exc.args[0]}'") from None
 
@@ -128,7 +129,7 @@ class Lab:
         from casl.model.org import build_topology
         sc = self.scenario
         self.org = build_topology(sc.topology, seed=sc.seed, start=sc.clock)
-        if tomllib.loads(sc.source or "").get("lab", {}).get("namespace_certificate"):
+        if sc.namespace_certificate:
             from casl.model.org import bind_namespace_certificate
             bind_namespace_certificate(self.org)   # the lab starts with mail.contoso.com on 443
         self._shells: dict[str, object] = {}

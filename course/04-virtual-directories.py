@@ -145,13 +145,11 @@ appcmd list modules /app.name:"Default Web Site/PowerShell" > C:\modules-ServerA
 # %ps ServerB: appcmd list modules /app.name:"Default Web Site/PowerShell" > C:\modules-ServerB.txt
 
 # %% [markdown]
-# Each server's file lives on its own disk; bring them side by side the way you would with a copy over
-# the network, then compare:
+# Each listing lives on its own server's disk. From ServerA, read ServerB's through its administrative
+# share and compare the two:
 
 # %%
-good = lab.server("ServerB").fs.read(r"C:\modules-ServerB.txt")
-lab.server("ServerA").fs.write(r"C:\modules-ServerB.txt", good)
-print(lab.run("ServerA", r"Compare-Object (Get-Content C:\modules-ServerB.txt) (Get-Content C:\modules-ServerA.txt)"))
+# %ps ServerA: Compare-Object (Get-Content \\ServerB\c$\modules-ServerB.txt) (Get-Content C:\modules-ServerA.txt)
 
 # %% [markdown]
 # Permissions on the directory's folder and the antivirus exclusions belong in the same comparison: a

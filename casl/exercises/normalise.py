@@ -21,7 +21,7 @@ from typing import NamedTuple
 from casl.errors import ParseError
 
 __all__ = [
-    "port", "pid", "Binding", "binding", "site_name", "dns_names",
+    "port", "pid", "count", "text", "image", "Binding", "binding", "site_name", "dns_names",
     "Command", "CommandLine", "command_line", "NetstatRow", "netstat_row",
 ]
 
@@ -102,6 +102,36 @@ def pid(value: object) -> int:
 
 # ---------------------------------------------------------------------------------------------
 # IIS bindings
+
+def count(value: object) -> int:
+    """How many of something: a whole number from 0 (connections, flows, rows).
+
+    >>> count("3"), count(0)
+    (3, 0)
+    """
+    return _whole_number(value, "a count", "count", 0, 1_000_000)
+
+
+def text(value: object, *, what: str = "answer") -> str:
+    """A free-text answer (a pool name, a module, an issuer) without the blanks around it.
+
+    >>> text("  MSExchangeOWAAppPool ")
+    'MSExchangeOWAAppPool'
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ParseError(f"write the {what} as text between quotes")
+    return value.strip()
+
+
+def image(value: object) -> str:
+    """A process image as tasklist shows it, compared without case: lower case, with ``.exe``.
+
+    >>> image("W3WP"), image("MSExchangeHMWorker.exe")
+    ('w3wp.exe', 'msexchangehmworker.exe')
+    """
+    name = text(value, what='executable\'s name, e.g. "w3wp.exe"').lower()
+    return name if name.endswith(".exe") else name + ".exe"
+
 
 class Binding(NamedTuple):
     """An HTTP(S) binding: protocol, IP ("*" = All Unassigned), port, host header ("" = any)."""

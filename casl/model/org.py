@@ -64,6 +64,27 @@ class Organisation:
     def active_server(self, database: str) -> Server:
         return self.servers[self.databases[database].server]
 
+    def locate(self, path: str, default: Server) -> tuple[Server, str]:
+        r"""The server and local path a file path names: ``C:\x`` on ``default``, ``\\ServerB\c$\x`` on ServerB.
+
+        The lab's servers share only their administrative drive shares, as a Windows server does
+        out of the box. A local path is returned as given (the caller resolves relative paths).
+
+        >>> org = build_topology("two-servers", seed=7, start="2014-10-02T09:30:00")
+        >>> s, p = org.locate(r"\\ServerB.contoso.com\c$\Backup\a.txt", org.server("ServerA")); s.name, p
+        ('ServerB', 'C:\\Backup\\a.txt')
+        """
+        import ntpath
+        text = str(path).strip().strip('"')
+        if not text.startswith("\\\\"):
+            return default, text
+        host, _, rest = text[2:].partition("\\")
+        share, _, rest = rest.partition("\\")
+        if len(share) != 2 or share[1] != "$" or not share[0].isalpha():
+            raise LabError(f"'{text}': the lab's servers share only their administrative drive shares "
+                           "(\\\\server\\c$)")
+        return self.server(host.split(".")[0]), ntpath.normpath(f"{share[0].upper()}:\\{rest}")
+
     def server_by_address(self, address: str) -> Server | None:
         return next((s for s in self.servers.values() if address in (s.ipv4, s.ipv6.split("%")[0])), None)
 

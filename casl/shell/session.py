@@ -13,6 +13,7 @@ import ntpath
 import re
 from dataclasses import dataclass, field
 
+from casl.errors import LabError
 from casl.shell import registry
 from casl.shell.errors import PSError, not_recognized, render_parse_error
 from casl.shell.format import FormattedText, out_default
@@ -189,7 +190,7 @@ class Shell:
         for op, target in stmt.redirects:
             if op == "2>&1":
                 continue
-            path = self.resolve_fs_path(str(self.evaluate(target)))
+            path = str(self.evaluate(target))
             text = out_default(items) if items else ""
             if op.startswith("2"):
                 text = "".join(e.render(self._script, stmt.start, stmt.end) for e in self._errors)
@@ -202,13 +203,25 @@ class Shell:
         return items
 
     def write_file(self, path: str, text: str, *, append: bool, token: Token | None = None) -> None:
-        folder = ntpath.dirname(path)
-        if not self.server.fs.is_dir(folder):
-            raise PSError(f"Could not find a part of the path '{path}'.", category="OpenError",
+        """Write (or append) ``text`` to a file named as the learner typed it, on this or another server."""
+        try:
+            server, local = self.locate_file(path)
+        except LabError:
+            server, local = None, path
+        if server is None or not server.fs.is_dir(ntpath.dirname(local)):
+            shown = path if str(path).startswith("\\\\") else local
+            raise PSError(f"Could not find a part of the path '{shown}'.", category="OpenError",
                           target="", exception="DirectoryNotFoundException",
                           error_id="FileOpenFailure,Microsoft.PowerShell.Commands.OutFileCommand",
                           start=token.start if token else None, end=token.end if token else None)
-        self.server.fs.write(path, text, append=append, when=self.lab.clock.now())
+        server.fs.write(local, text, append=append, when=self.lab.clock.now())
+
+    def locate_file(self, path: str):
+        """(server, local path) for a file argument: local, relative, or ``\\\\ServerB\\c$\\...`` on another server."""
+        text = str(path).strip()
+        if text.startswith("\\\\"):
+            return self.lab.org.locate(text, self.server)
+        return self.server, self.resolve_fs_path(text)
 
     def resolve_fs_path(self, path: str) -> str:
         path = path.strip()

@@ -9,7 +9,7 @@ import casl
 LAB = casl.open_lab("two-servers", state=None)
 WORDS = ["Get-WebBinding", "Get-Website", "dir", "cd", "Get-Service", "appcmd", "list", "site", "wp", "fl", "ft",
          "Select-Object", "Where-Object", "-Name", "-Port", "-First", "'Exchange Back End'", "444", "$true", "$_",
-         "IIS:\\Sites", "..", "{", "}", "(", ")", "|", ";", ">", ">>", "C:\\x.txt", ",", "-eq", "$a", "=",
+         "IIS:\\Sites", "\\\\ServerB\\c$\\x.txt", "\\\\ServerQ\\share\\y", "Out-File", "..", "{", "}", "(", ")", "|", ";", ">", ">>", "C:\\x.txt", ",", "-eq", "$a", "=",
          "Compare-Object", "Get-Content", "findstr", "/i", "iisreset", "/status", "`", '"', "'", "-Confirm:$false",
          "Stop-WebAppPool", "Restart-WebAppPool", "MSExchangeOWAAppPool", "Sort-Object", "-Descending", "#", "@(",
          "$(", "-", ":", "Import-Module", "WebAdministration", "Get-Process", "-Id", "4", "New-WebBinding",

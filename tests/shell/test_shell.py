@@ -149,3 +149,16 @@ def test_confirm_false_is_accepted(sh):
 
 def test_variables_and_count(sh):
     assert sh.run("$b = Get-WebBinding; $b.Count").strip() == "11"
+
+
+def test_files_on_another_server_through_its_admin_share():
+    lab = casl.open_lab("two-servers", state=None)
+    lab.run("ServerB", "Get-Service W3SVC > C:\\b.txt")
+    assert "W3SVC" in lab.run("ServerA", "Get-Content \\\\ServerB\\c$\\b.txt")
+    lab.run("ServerA", "Get-Service WAS > \\\\ServerB.contoso.com\\c$\\a.txt")
+    assert "WAS" in lab.server("ServerB").fs.read("C:\\a.txt") and not lab.server("ServerA").fs.exists("C:\\a.txt")
+    assert "Cannot find path '\\\\ServerB\\share\\b.txt'" in lab.run("ServerA", "Get-Content \\\\ServerB\\share\\b.txt")
+    assert "Could not find a part of the path '\\\\ServerB\\c$\\no\\a.txt'" in \
+        lab.run("ServerA", "Get-Service WAS | Out-File \\\\ServerB\\c$\\no\\a.txt")
+    assert "Could not find a part of the path '\\\\ServerB\\share\\a.txt'" in \
+        lab.run("ServerA", "Get-Service WAS | Out-File \\\\ServerB\\share\\a.txt")

@@ -205,7 +205,7 @@ EXERCISES = (
         title="Where UserB's request goes",
         notebook=NOTEBOOK,
         kind="value",
-        reads={"userb_backend": server_name, "proxy_pool": lambda v: v.strip() if isinstance(v, str) else v},
+        reads={"userb_backend": server_name, "proxy_pool": normalise.text},
         checks=(Check(1, _userb_backend, "back end"), Check(1, _proxy_pool, "pool")),
         hints=(
             "Browse as UserB and read the proxy hop: it names the server and the worker process.",

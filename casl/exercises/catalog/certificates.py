@@ -188,7 +188,7 @@ EXERCISES = (
         notebook=NOTEBOOK,
         kind="value",
         reads={"file_names": normalise.dns_names,
-               "file_issuer": lambda v: v.strip() if isinstance(v, str) else v},
+               "file_issuer": normalise.text},
         checks=(Check(1, _file_names, "names"), Check(1, _file_issuer, "issuer")),
         hints=("casl.certs.inspect.inspect(path) reads the file; look at dns_names and issuer.",),
         solution='file_names = {"*.contoso.com"}\nfile_issuer = "Fabrikam Public Issuing CA 1"',

@@ -33,18 +33,6 @@ def pool_name(value: object) -> str:
                     "`Get-ChildItem IIS:\\AppPools` lists them")
 
 
-def image_name(value: object) -> str:
-    """A process image as Task Manager shows it: lower case, with ``.exe``.
-
-    >>> image_name("W3WP")
-    'w3wp.exe'
-    """
-    if not isinstance(value, str) or not value.strip():
-        raise Incorrect("write the executable's name as text, e.g. \"notepad.exe\"")
-    text = value.strip().lower()
-    return text if text.endswith(".exe") else text + ".exe"
-
-
 def site_set(value: object) -> frozenset[str]:
     """A set (or list) of site names, each spelled as IIS does."""
     if isinstance(value, str):
@@ -187,7 +175,7 @@ EXERCISES = (
         title="Configuration process and worker processes",
         notebook=NOTEBOOK,
         kind="value",
-        reads={"config_process": image_name, "pool_process": image_name},
+        reads={"config_process": normalise.image, "pool_process": normalise.image},
         checks=(Check(1, _config_process, "config"), Check(1, _pool_process, "workers")),
         hints=(
             "One process keeps the IIS Admin Service; a different kind of process is started once per pool.",
@@ -226,7 +214,7 @@ EXERCISES = (
         title="What the installer changed",
         notebook=NOTEBOOK,
         kind="value",
-        reads={"changed_from": lambda v: normalise.binding(v), "changed_to": lambda v: normalise.binding(v)},
+        reads={"changed_from": normalise.binding, "changed_to": normalise.binding},
         check=_moved_binding,
         points=2,
         hints=(

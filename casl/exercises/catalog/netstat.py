@@ -35,14 +35,6 @@ def _remote_flows():
     return df[(df.flow == "front-end-to-remote-back-end") & (df.state == "ESTABLISHED")]
 
 
-def image(value: object) -> str:
-    """An executable's name, lower case, with .exe."""
-    if not isinstance(value, str) or not value.strip():
-        raise Incorrect('write the image name as text, e.g. "svchost.exe"')
-    text = value.strip().lower()
-    return text if text.endswith(".exe") else text + ".exe"
-
-
 def component(value: object) -> str:
     """What listens for IIS, spelled loosely: "http.sys", "HTTP.SYS", "httpsys"."""
     if not isinstance(value, str) or not value.strip():
@@ -107,7 +99,7 @@ EXERCISES = (
         title="The worker that proxies to the other server",
         notebook=NOTEBOOK,
         kind="value",
-        reads={"proxy_pid": normalise.pid, "proxy_pool": lambda v: v.strip() if isinstance(v, str) else v},
+        reads={"proxy_pid": normalise.pid, "proxy_pool": normalise.text},
         checks=(Check(1, _proxy_pid, "pid"), Check(1, _proxy_pool, "pool")),
         hints=("Find the ESTABLISHED row whose remote address is 10.0.0.12:444, and read its PID.",
                "appcmd list wp maps a w3wp PID to its application pool."),
@@ -124,7 +116,7 @@ EXERCISES = (
         title="Who holds a 444 connection over [::1]",
         notebook=NOTEBOOK,
         kind="value",
-        reads={"probe_image": image},
+        reads={"probe_image": normalise.image},
         check=_probe_owner,
         points=1,
         hints=(f"The row starts with [::1]:{HMWORKER_PORT}; its last column is the PID.",
@@ -140,7 +132,7 @@ EXERCISES = (
         title="How many flows go to another server's back end",
         notebook=NOTEBOOK,
         kind="value",
-        reads={"remote_444_flows": lambda v: normalise.port(v, allow_zero=True)},
+        reads={"remote_444_flows": normalise.count},
         check=_remote_count,
         points=1,
         hints=("Only ESTABLISHED rows from this server to port 444 of a different address count.",),
@@ -172,7 +164,7 @@ EXERCISES = (
         title="Which pool was recycled?",
         notebook=NOTEBOOK,
         kind="value",
-        reads={"recycled_pool": lambda v: v.strip() if isinstance(v, str) else v},
+        reads={"recycled_pool": normalise.text},
         check=_recycled,
         points=2,
         hints=("A recycled worker's connections end in TIME_WAIT with PID 0, and its new worker has none yet.",

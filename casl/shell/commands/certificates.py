@@ -225,14 +225,13 @@ def file_location(lab, default_server, path: str) -> tuple[object, str]:
     >>> s, p = file_location(lab, lab.server("ServerA"), r"\\ServerB\c$\req\a.req"); s.name, p
     ('ServerB', 'C:\\req\\a.req')
     """
+    org = getattr(lab, "org", lab)     # a Lab or its Organisation
     p = str(path).strip().strip('"')
     if p.startswith("\\\\"):
-        host, _, rest = p[2:].partition("\\")
-        share, _, rest = rest.partition("\\")
-        if len(share) != 2 or share[1] != "$":
-            raise CertificateError(f"'{p}': the lab's servers share only their administrative drive shares "
-                                   f"(\\\\server\\c$)")
-        return lab.server(host.split(".")[0]), ntpath.normpath(f"{share[0].upper()}:\\{rest}")
+        try:
+            return org.locate(p, default_server)
+        except LabError as exc:
+            raise CertificateError(str(exc)) from None
     if len(p) < 3 or p[1:3] != ":\\":
         raise CertificateError(f"'{p}' is not a full path; give it as C:\\folder\\file or \\\\server\\c$\\folder\\file")
     return default_server, ntpath.normpath(p)

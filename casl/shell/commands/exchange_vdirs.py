@@ -473,15 +473,7 @@ def eac_reset(lab, server: str, identity: str, backup_path: str | None) -> str:
     if v is None:
         raise LabError(f"there is no virtual directory '{identity}' on {srv.name}")
     # \\ServerA\c$\Backup -> ServerA's C:\Backup; a local path is on the server being reset
-    path = str(backup_path).strip()
-    target = srv
-    if path.startswith("\\\\"):
-        host, _, rest = path[2:].partition("\\")
-        share, _, rest = rest.partition("\\")
-        if len(share) != 2 or share[1] != "$":
-            raise LabError(f"'{path}': the lab's servers share only their administrative drive shares (\\\\server\\c$)")
-        target = lab.server(host.split(".")[0])
-        path = f"{share[0].upper()}:\\{rest}"
+    target, path = lab.org.locate(str(backup_path), srv)
     last = ntpath.basename(path.rstrip("\\"))
     file_path = path if "." in last else ntpath.join(path, f"{v.name}.txt")
     if not target.fs.is_dir(ntpath.dirname(file_path)):

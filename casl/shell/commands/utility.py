@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from casl.errors import LabError
 from casl.shell.conditions import COMPARE, ConditionError, compare, compile_condition
 from casl.shell.format import FormattedText, default_table_view, format_list, format_table, formatted_lines
 from casl.shell.objects import Column, PSObject, TableView, display
@@ -185,8 +186,12 @@ def sort_object(ctx, args, items):
     net_class="Microsoft.PowerShell.Commands.OutFileCommand")
 def out_file(ctx, args, items):
     """Write the formatted output to a file on the server."""
-    path = ctx.shell.resolve_fs_path(args["FilePath"])
-    if args.get("NoClobber") and ctx.server.fs.exists(path) and not args.get("Append"):
+    path = args["FilePath"]
+    try:
+        server, local = ctx.shell.locate_file(path)
+    except LabError:                 # not a share the lab has: write_file reports it as Windows does
+        server, local = None, path
+    if args.get("NoClobber") and server is not None and server.fs.exists(local) and not args.get("Append"):
         ctx.error(f"The file '{path}' already exists.", category="ResourceExists", target=path,
                   exception="IOException", error_id="NoClobber", terminating=True)
     lines = formatted_lines(items)
@@ -217,10 +222,16 @@ def get_content(ctx, args, items):
     """Read a text file on the server: one string per line."""
     out: list[str] = []
     for p in args["Path"]:
-        path = ctx.shell.resolve_fs_path(p)
         try:
-            text = ctx.server.fs.read(path)
+            server, path = ctx.shell.locate_file(p)
+        except LabError:
+            server, path = None, p
+        try:
+            if server is None:
+                raise FileNotFoundError(p)
+            text = server.fs.read(path)
         except FileNotFoundError:
+            path = p if str(p).startswith("\\\\") else path
             ctx.error(f"Cannot find path '{path}' because it does not exist.", category="ObjectNotFound",
                       target=path, exception="ItemNotFoundException", error_id="PathNotFound",
                       token=ctx.token("Path"))
